@@ -1,0 +1,153 @@
+// The one statement of CropAndResizeGradBoxes (../shared/mission/SEMANTICS.md):
+// the gradient of bilinear crop_and_resize with respect to the boxes.
+//
+// generate() holds the algorithm only; schedule() applies one named schedule
+// from schedules/, or none when an autoscheduler is in charge.
+//
+// Safety by construction: every computed index is clamped into its buffer, and
+// a sample whose coordinate is NaN or outside the image is excluded by the
+// reduction's predicate, so it is never read. The coordinate arithmetic runs
+// under strict_float: Halide otherwise compiles float math with fast-math flags,
+// under which LLVM may fuse y1 * (H - 1) + y * scale into an FMA (moving a
+// sample off an integer coordinate, where TensorFlow's kink lives) or fold a
+// NaN comparison away.
+
+#include "Halide.h"
+
+#include "cpu_schedule.h"
+#include "pipeline_stages.h"
+
+namespace {
+
+using namespace Halide;
+
+// The sampling of one axis, as TensorFlow's float32 code computes it.
+// lo, hi: the box's normalized start and end; i: the crop index; crop: crop
+// size along the axis; size: image size along the axis.
+// Returns {ok, low index, high index, lerp, weight of lo, weight of hi}.
+Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
+  Expr last = cast<float>(size - 1);
+  Expr ratio = select(crop > 1, last / cast<float>(crop - 1), 0.0f);
+  Expr scale = select(crop > 1, (hi - lo) * ratio, 0.0f);
+  // TensorFlow evaluates the single-sample centre in double (0.5 is a double
+  // literal there) and rounds the result to float once.
+  Expr centre = cast<float>(Expr(0.5) * cast<double>(lo + hi) * cast<double>(size - 1));
+  Expr in = select(crop > 1, lo * last + cast<float>(i) * scale, centre);
+  // Written so that NaN fails it: TensorFlow's GPU kernel's test.
+  Expr ok = in >= 0.0f && in <= last;
+  Expr safe = select(ok, in, 0.0f);
+  Expr low = floor(safe);
+  Expr high = ceil(safe);  // == low on an integer coordinate: TensorFlow's kink
+  Expr lerp = safe - low;
+  Expr w_lo = select(crop > 1, last - cast<float>(i) * ratio, 0.5f * last);
+  Expr w_hi = select(crop > 1, cast<float>(i) * ratio, 0.5f * last);
+  Expr max_index = size - 1;
+  return {cast<uint8_t>(strict_float(ok)),
+          clamp(cast<int>(strict_float(low)), 0, max_index),
+          clamp(cast<int>(strict_float(high)), 0, max_index),
+          strict_float(lerp),
+          strict_float(w_lo),
+          strict_float(w_hi)};
+}
+
+class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
+public:
+  GeneratorParam<Type> image_type{"image_type", Float(32)};
+  // Which hand-written schedule schedule() applies (see schedules/). Ignored
+  // when an autoscheduler is set.
+  GeneratorParam<crgb::CpuScheduleName> schedule_name{
+      "schedule", crgb::CpuScheduleName::AVX2, crgb::cpu_schedule_names()};
+
+  // grads(d, x, y, b): TensorFlow's [num_boxes, crop_height, crop_width, depth].
+  Input<Buffer<float, 4>> grads{"grads"};
+  // image(d, x, y, n): TensorFlow's [batch, image_height, image_width, depth],
+  // of type image_type (set in configure()).
+  Input<Buffer<void, 4>> image{"image"};
+  // boxes(c, b): TensorFlow's [num_boxes, 4], c = 0..3 for y1, x1, y2, x2.
+  Input<Buffer<float, 2>> boxes{"boxes"};
+  // box_ind(b): TensorFlow's [num_boxes], the image each box crops.
+  Input<Buffer<int32_t, 1>> box_ind{"box_ind"};
+  // output(c, b): TensorFlow's [num_boxes, 4], c = d/dy1, d/dx1, d/dy2, d/dx2.
+  Output<Buffer<float, 2>> output{"output"};
+
+  void configure() { image.set_type(image_type); }
+
+  void generate() {
+    crgb::PipelineStages &s = stages_;
+    Var c = s.c, b = s.b, d = s.d, x = s.x, y = s.y;
+
+    Expr depth = grads.dim(0).extent();
+    Expr crop_w = grads.dim(1).extent(), crop_h = grads.dim(2).extent();
+    Expr image_w = image.dim(1).extent(), image_h = image.dim(2).extent();
+    Expr batch = image.dim(3).extent();
+
+    s.row = Func("row");
+    s.row(y, b) = axis_sampling(boxes(0, b), boxes(2, b), y, crop_h, image_h);
+    s.col = Func("col");
+    s.col(x, b) = axis_sampling(boxes(1, b), boxes(3, b), x, crop_w, image_w);
+
+    // The box index is validated by the caller; the clamp keeps every read
+    // inside the image even if it were not.
+    Expr n = clamp(box_ind(b), 0, batch - 1);
+    // Samples at a NaN or out-of-image coordinate contribute nothing: both
+    // reductions below skip them, so their pixels are never read.
+    Expr sample_ok = s.row(y, b)[0] != 0 && s.col(x, b)[0] != 0;
+
+    // Per sample, the image gradient dotted with the incoming gradient over
+    // the depth: {sum_d grad_y * g, sum_d grad_x * g}.
+    s.depth = RDom(0, depth, "depth");
+    s.depth.where(sample_ok);
+    Expr ch = s.depth.x;
+    Expr top = s.row(y, b)[1], bottom = s.row(y, b)[2], y_lerp = s.row(y, b)[3];
+    Expr left = s.col(x, b)[1], right = s.col(x, b)[2], x_lerp = s.col(x, b)[3];
+    Expr tl = cast<float>(image(ch, left, top, n));
+    Expr tr = cast<float>(image(ch, right, top, n));
+    Expr bl = cast<float>(image(ch, left, bottom, n));
+    Expr br = cast<float>(image(ch, right, bottom, n));
+    Expr g = grads(ch, x, y, b);
+    Expr grad_y = ((1.0f - x_lerp) * (bl - tl) + x_lerp * (br - tr)) * g;
+    Expr grad_x = ((1.0f - y_lerp) * (tr - tl) + y_lerp * (br - bl)) * g;
+    s.sample_sums = Func("sample_sums");
+    s.sample_sums(x, y, b) = Tuple(0.0f, 0.0f);
+    FuncRef ss = s.sample_sums(x, y, b);
+    s.sample_sums(x, y, b) = Tuple(ss[0] + grad_y, ss[1] + grad_x);
+
+    // Per box, the samples weighted by how each moves with y1, x1, y2, x2.
+    s.crop = RDom(0, crop_w, 0, crop_h, "crop");
+    Expr sx = s.crop.x, sy = s.crop.y;
+    s.crop.where(s.row(sy, b)[0] != 0 && s.col(sx, b)[0] != 0);
+    Expr sum_y = s.sample_sums(sx, sy, b)[0], sum_x = s.sample_sums(sx, sy, b)[1];
+    s.box_sums = Func("box_sums");
+    s.box_sums(b) = Tuple(0.0f, 0.0f, 0.0f, 0.0f);
+    FuncRef total = s.box_sums(b);
+    s.box_sums(b) = Tuple(total[0] + sum_y * s.row(sy, b)[4], total[1] + sum_x * s.col(sx, b)[4],
+                          total[2] + sum_y * s.row(sy, b)[5], total[3] + sum_x * s.col(sx, b)[5]);
+
+    output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2],
+                           s.box_sums(b)[3]});
+    s.output = output;
+    s.prefetch_grads = [this](Stage stage, const VarOrRVar &at, const VarOrRVar &from,
+                              int offset) {
+      stage.prefetch(grads, at, from, offset, PrefetchBoundStrategy::NonFaulting);
+    };
+
+    // Estimates: W1 of the built-in workloads (README), for the autoschedulers.
+    grads.set_estimates({{0, 256}, {0, 7}, {0, 7}, {0, 512}});
+    image.set_estimates({{0, 256}, {0, 64}, {0, 64}, {0, 2}});
+    boxes.set_estimates({{0, 4}, {0, 512}});
+    box_ind.set_estimates({{0, 512}});
+    output.set_estimates({{0, 4}, {0, 512}});
+  }
+
+  void schedule() {
+    if (using_autoscheduler()) return;
+    crgb::apply_cpu_schedule(schedule_name, stages_, get_target());
+  }
+
+private:
+  crgb::PipelineStages stages_;
+};
+
+} // namespace
+
+HALIDE_REGISTER_GENERATOR(CropAndResizeGradBoxes, crop_and_resize_grad_boxes)

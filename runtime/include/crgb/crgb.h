@@ -1,0 +1,114 @@
+/* crgb: TensorFlow's CropAndResizeGradBoxes (the gradient of crop_and_resize
+ * with respect to the boxes), Halide-generated, behind a run-time dispatcher.
+ *
+ * Stable C ABI. Tensors are described in TensorFlow's order (NHWC, row-major,
+ * dense); the library never keeps a pointer after a call returns.
+ *
+ *   grads   [num_boxes, crop_height, crop_width, depth]  float32
+ *   image   [batch, image_height, image_width, depth]    any crgb_dtype
+ *   boxes   [num_boxes, 4] rows (y1, x1, y2, x2)         float32
+ *   box_ind [num_boxes]                                   int32
+ *   output  [num_boxes, 4] (d/dy1, d/dx1, d/dy2, d/dx2)  float32, caller-owned
+ *
+ * On any error nothing is written to the output. */
+#ifndef CRGB_CRGB_H
+#define CRGB_CRGB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CRGB_API __attribute__((visibility("default")))
+#else
+#define CRGB_API
+#endif
+
+/* Status classes, named after TensorFlow's error codes. */
+typedef enum crgb_status {
+  CRGB_OK = 0,
+  CRGB_INVALID_ARGUMENT = 1,
+  CRGB_OUT_OF_RANGE = 2,
+  CRGB_UNIMPLEMENTED = 3,
+  CRGB_UNAVAILABLE = 4,
+  CRGB_INTERNAL = 5
+} crgb_status;
+
+/* Element types. Only the image may be other than float32 (grads, boxes) and
+ * int32 (box_ind). */
+typedef enum crgb_dtype {
+  CRGB_UINT8 = 0,
+  CRGB_UINT16 = 1,
+  CRGB_INT8 = 2,
+  CRGB_INT16 = 3,
+  CRGB_INT32 = 4,
+  CRGB_INT64 = 5,
+  CRGB_FLOAT16 = 6,
+  CRGB_FLOAT32 = 7,
+  CRGB_FLOAT64 = 8
+} crgb_dtype;
+
+/* Where a tensor's data lives. Only host memory is supported today. */
+typedef enum crgb_device { CRGB_DEVICE_HOST = 0, CRGB_DEVICE_CUDA = 1 } crgb_device;
+
+#define CRGB_MAX_RANK 8
+
+/* A dense row-major tensor: shape[0] is the slowest-varying dimension. */
+typedef struct crgb_tensor {
+  const void *data;
+  crgb_dtype dtype;
+  int32_t rank;                  /* 0 .. CRGB_MAX_RANK */
+  int64_t shape[CRGB_MAX_RANK];  /* entries past rank are ignored */
+  crgb_device device;
+} crgb_tensor;
+
+/* Filled in by every call that takes one; message is NUL-terminated. */
+typedef struct crgb_error {
+  crgb_status status;
+  char message[512];
+} crgb_error;
+
+/* Computes the op. method must be "bilinear" (NULL means "bilinear").
+ * variant: NULL or "" picks automatically (or from the environment variable
+ * CRGB_VARIANT); otherwise a name from crgb_variant_get().
+ * output must hold output_elems >= 4 * num_boxes floats.
+ * error may be NULL. Returns error->status. Thread-safe. */
+CRGB_API crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
+                                     const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                                     const char *method, const char *variant, float *output,
+                                     int64_t output_elems, crgb_error *error);
+
+/* What the dispatcher can run. */
+typedef struct crgb_variant_info {
+  const char *name;   /* "reference", "sse41", "avx2", "avx512", ... */
+  const char *target; /* the pinned Halide target string, or "c++" */
+  int available;      /* this CPU can run it */
+  int selected;       /* it is what an automatic call uses */
+} crgb_variant_info;
+
+CRGB_API int crgb_variant_count(void);
+/* Returns 0 and fills *info for 0 <= index < crgb_variant_count(), else -1. */
+CRGB_API int crgb_variant_get(int index, crgb_variant_info *info);
+/* The name an automatic call uses: CRGB_VARIANT if set, else the best
+ * available variant. Resolved once and cached. */
+CRGB_API const char *crgb_selected_variant(void);
+
+/* Worker threads of the Halide variants, process-wide (Halide's thread pool is
+ * one per process). 0 restores the default (HL_NUM_THREADS, else the number of
+ * cores). Results do not depend on it. Returns the previous setting. */
+CRGB_API int crgb_set_num_threads(int num_threads);
+
+/* "InvalidArgument", "OutOfRange", ... for a status; "Ok" for CRGB_OK. */
+CRGB_API const char *crgb_status_name(crgb_status status);
+/* Name of a dtype as NumPy and TensorFlow spell it: "uint8", ..., "float16". */
+CRGB_API const char *crgb_dtype_name(crgb_dtype dtype);
+CRGB_API const char *crgb_version(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CRGB_CRGB_H */

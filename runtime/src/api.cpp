@@ -1,0 +1,133 @@
+// The C API: validate, pick a variant, run it into scratch, and only then
+// publish to the caller's buffer, so a failure never leaves a partial write.
+#include <crgb/crgb.h>
+
+#include <HalideRuntime.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "dtype.h"
+#include "halide_call.h"
+#include "reference.h"
+#include "validate.h"
+#include "variants.h"
+
+#ifndef CRGB_VERSION_STRING
+#error "CRGB_VERSION_STRING must be defined by the build"
+#endif
+
+using namespace crgb::detail;
+
+namespace {
+
+crgb_status finish(const Status &s, crgb_error *error) {
+  if (error != nullptr) {
+    error->status = s.code;
+    size_t n = std::min(s.message.size(), sizeof(error->message) - 1);
+    std::memcpy(error->message, s.message.data(), n);
+    error->message[n] = '\0';
+  }
+  return s.code;
+}
+
+Status compute(const crgb_tensor *grads, const crgb_tensor *image, const crgb_tensor *boxes,
+               const crgb_tensor *box_ind, const char *method, const char *variant_name,
+               float *output, int64_t output_elems) {
+  Shapes shapes;
+  Status s = validate(grads, image, boxes, box_ind, method, output, output_elems, &shapes);
+  if (!s.ok()) return s;
+  const Variant *variant = nullptr;
+  bool automatic = false;
+  s = find_variant(variant_name, &variant, &automatic);
+  if (!s.ok()) return s;
+
+  if (variant->halide && !fits_halide_indexing(shapes, image->dtype)) {
+    // Too large for 32-bit Halide buffers: the reference indexes in 64 bits.
+    if (!automatic)
+      return {CRGB_INVALID_ARGUMENT, "variant '" + variant->name +
+                                         "' indexes buffers of at most 2^31 - 1 bytes; this "
+                                         "input is larger (the reference variant runs it)"};
+    variant = &variants().front();
+  }
+
+  const size_t n = static_cast<size_t>(shapes.num_boxes) * 4;
+  if (n == 0) return {};
+  std::vector<float> result;
+  try {
+    result.assign(n, 0.0f);
+  } catch (const std::bad_alloc &) {
+    return {CRGB_INTERNAL, "out of memory for the result"};
+  }
+  if (shapes.depth > 0) {  // depth 0: every sum is empty
+    if (variant->halide == nullptr) {
+      reference_grad_boxes(shapes, *grads, *image, *boxes, *box_ind, result.data());
+    } else {
+      s = run_halide(*variant->halide, shapes, *grads, *image, *boxes, *box_ind, result.data());
+      if (!s.ok()) return s;
+    }
+  }
+  std::memcpy(output, result.data(), n * sizeof(float));
+  return {};
+}
+
+} // namespace
+
+extern "C" {
+
+crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
+                            const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                            const char *method, const char *variant, float *output,
+                            int64_t output_elems, crgb_error *error) {
+  try {
+    return finish(
+        compute(grads, image, boxes, box_ind, method, variant, output, output_elems), error);
+  } catch (const std::exception &e) {
+    return finish({CRGB_INTERNAL, e.what()}, error);
+  } catch (...) {
+    return finish({CRGB_INTERNAL, "unknown exception"}, error);
+  }
+}
+
+int crgb_variant_count(void) { return static_cast<int>(variants().size()); }
+
+int crgb_variant_get(int index, crgb_variant_info *info) {
+  const auto &list = variants();
+  if (info == nullptr || index < 0 || index >= static_cast<int>(list.size())) return -1;
+  const Variant &v = list[index];
+  info->name = v.name.c_str();
+  info->target = v.target.c_str();
+  info->available = v.available ? 1 : 0;
+  info->selected = automatic_selection().variant == &v ? 1 : 0;
+  return 0;
+}
+
+const char *crgb_selected_variant(void) { return automatic_selection().name.c_str(); }
+
+int crgb_set_num_threads(int num_threads) {
+  static std::atomic<int> current{0};
+  if (num_threads < 0) num_threads = 0;
+  halide_set_num_threads(num_threads);
+  return current.exchange(num_threads);
+}
+
+const char *crgb_status_name(crgb_status status) {
+  switch (status) {
+  case CRGB_OK: return "Ok";
+  case CRGB_INVALID_ARGUMENT: return "InvalidArgument";
+  case CRGB_OUT_OF_RANGE: return "OutOfRange";
+  case CRGB_UNIMPLEMENTED: return "Unimplemented";
+  case CRGB_UNAVAILABLE: return "Unavailable";
+  case CRGB_INTERNAL: return "Internal";
+  }
+  return "Unknown";
+}
+
+const char *crgb_dtype_name(crgb_dtype dtype) { return dtype_name(dtype); }
+
+const char *crgb_version(void) { return CRGB_VERSION_STRING; }
+
+} // extern "C"

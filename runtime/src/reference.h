@@ -1,0 +1,19 @@
+// The `reference` variant: TensorFlow's CPU kernel loop, in its order, with its
+// float32 accumulation and its mixed float/double expressions, so the results
+// are bit-identical to TensorFlow's. Single-threaded and simple on purpose: the
+// fast variants are measured and tested against it. Indexes in int64, so it
+// handles any size validate() accepts.
+#pragma once
+
+#include <crgb/crgb.h>
+
+#include "validate.h"
+
+namespace crgb::detail {
+
+// Inputs validated; writes shapes.num_boxes x 4 floats.
+void reference_grad_boxes(const Shapes &shapes, const crgb_tensor &grads,
+                          const crgb_tensor &image, const crgb_tensor &boxes,
+                          const crgb_tensor &box_ind, float *output);
+
+} // namespace crgb::detail

@@ -1,0 +1,38 @@
+// The stages of the CropAndResizeGradBoxes pipeline that a schedule may touch.
+// The generator (generators/) fills this in; schedules (this folder) only read
+// it, so an algorithm change shows up here as a compile error in every schedule.
+#pragma once
+
+#include <functional>
+
+#include "Halide.h"
+
+namespace crgb {
+
+struct PipelineStages {
+  // Prefetches grads, the one large input stream, `offset` iterations of
+  // `from` ahead, at loop level `at` of `stage`. (Generator inputs expose
+  // their Parameter to the generator only, hence a callback.)
+  std::function<void(Halide::Stage stage, const Halide::VarOrRVar &at,
+                     const Halide::VarOrRVar &from, int offset)>
+      prefetch_grads;
+
+  // Pure variables. Dimension names follow the Halide (reversed NHWC) order.
+  Halide::Var c, b, d, x, y;
+
+  // row(y, b): where crop row y of box b samples the image.
+  //   {ok, top, bottom, y_lerp, weight_y1, weight_y2}
+  Halide::Func row;
+  // col(x, b): likewise for crop column x. {ok, left, right, x_lerp, weight_x1, weight_x2}
+  Halide::Func col;
+  // sample_sums(x, y, b): per crop sample, {sum over depth of grad_y * g, of grad_x * g}.
+  Halide::Func sample_sums;
+  Halide::RDom depth;
+  // box_sums(b): the samples' sums weighted into {dy1, dx1, dy2, dx2}.
+  Halide::Func box_sums;
+  Halide::RDom crop;  // crop.x = crop column, crop.y = crop row
+  // output(c, b): box_sums laid out as (dy1, dx1, dy2, dx2).
+  Halide::Func output;
+};
+
+} // namespace crgb
