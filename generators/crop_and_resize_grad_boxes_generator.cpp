@@ -12,6 +12,8 @@
 // sample off an integer coordinate, where TensorFlow's kink lives) or fold a
 // NaN comparison away.
 
+#include <limits>
+
 #include "Halide.h"
 
 #include "cpu_schedule.h"
@@ -21,20 +23,33 @@ namespace {
 
 using namespace Halide;
 
+// TensorFlow runs its CPU kernels with denormals flushed to zero (DAZ and FTZ:
+// measured against tensorflow-cpu 2.20, tests/golden). Sample coordinates are
+// discontinuous at integer values (the kink below), so a subnormal box
+// coordinate or intermediate must be flushed exactly as there.
+Expr flush(Expr e) {
+  return select(abs(e) < std::numeric_limits<float>::min(), 0.0f, e);
+}
+
 // The sampling of one axis, as TensorFlow's float32 code computes it.
 // lo, hi: the box's normalized start and end; i: the crop index; crop: crop
 // size along the axis; size: image size along the axis.
 // Returns {ok, low index, high index, lerp, weight of lo, weight of hi}.
 Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
+  lo = flush(lo);
+  hi = flush(hi);
   Expr last = cast<float>(size - 1);
   Expr ratio = select(crop > 1, last / cast<float>(crop - 1), 0.0f);
-  Expr scale = select(crop > 1, (hi - lo) * ratio, 0.0f);
+  Expr scale = select(crop > 1, flush(flush(hi - lo) * ratio), 0.0f);
   // TensorFlow evaluates the single-sample centre in double (0.5 is a double
   // literal there) and rounds the result to float once.
-  Expr centre = cast<float>(Expr(0.5) * cast<double>(lo + hi) * cast<double>(size - 1));
-  Expr in = select(crop > 1, lo * last + cast<float>(i) * scale, centre);
-  // Written so that NaN fails it: TensorFlow's GPU kernel's test.
-  Expr ok = in >= 0.0f && in <= last;
+  Expr centre =
+      flush(cast<float>(Expr(0.5) * cast<double>(flush(lo + hi)) * cast<double>(size - 1)));
+  Expr in = select(crop > 1, flush(flush(lo * last) + flush(cast<float>(i) * scale)), centre);
+  // NaN must fail this test (TensorFlow's GPU kernel's rule). The explicit
+  // is_nan matters: Halide 21 lowers strict_float comparisons to LLVM's
+  // unordered predicates (fcmp ule), which are true for NaN.
+  Expr ok = !is_nan(in) && in >= 0.0f && in <= last;
   Expr safe = select(ok, in, 0.0f);
   Expr low = floor(safe);
   Expr high = ceil(safe);  // == low on an integer coordinate: TensorFlow's kink
@@ -89,39 +104,28 @@ public:
     // The box index is validated by the caller; the clamp keeps every read
     // inside the image even if it were not.
     Expr n = clamp(box_ind(b), 0, batch - 1);
-    // Samples at a NaN or out-of-image coordinate contribute nothing: both
-    // reductions below skip them, so their pixels are never read.
-    Expr sample_ok = s.row(y, b)[0] != 0 && s.col(x, b)[0] != 0;
 
-    // Per sample, the image gradient dotted with the incoming gradient over
-    // the depth: {sum_d grad_y * g, sum_d grad_x * g}.
-    s.depth = RDom(0, depth, "depth");
-    s.depth.where(sample_ok);
-    Expr ch = s.depth.x;
-    Expr top = s.row(y, b)[1], bottom = s.row(y, b)[2], y_lerp = s.row(y, b)[3];
-    Expr left = s.col(x, b)[1], right = s.col(x, b)[2], x_lerp = s.col(x, b)[3];
+    // TensorFlow's sum over every crop sample and channel of box b. A sample
+    // whose coordinate is NaN or outside the image is excluded by the
+    // predicate, so its pixels are never read.
+    s.samples = RDom(0, depth, 0, crop_w, 0, crop_h, "samples");
+    Expr ch = s.samples.x, sx = s.samples.y, sy = s.samples.z;
+    s.samples.where(s.row(sy, b)[0] != 0 && s.col(sx, b)[0] != 0);
+    Expr top = s.row(sy, b)[1], bottom = s.row(sy, b)[2], y_lerp = s.row(sy, b)[3];
+    Expr left = s.col(sx, b)[1], right = s.col(sx, b)[2], x_lerp = s.col(sx, b)[3];
     Expr tl = cast<float>(image(ch, left, top, n));
     Expr tr = cast<float>(image(ch, right, top, n));
     Expr bl = cast<float>(image(ch, left, bottom, n));
     Expr br = cast<float>(image(ch, right, bottom, n));
-    Expr g = grads(ch, x, y, b);
+    Expr g = grads(ch, sx, sy, b);
     Expr grad_y = ((1.0f - x_lerp) * (bl - tl) + x_lerp * (br - tr)) * g;
     Expr grad_x = ((1.0f - y_lerp) * (tr - tl) + y_lerp * (br - bl)) * g;
-    s.sample_sums = Func("sample_sums");
-    s.sample_sums(x, y, b) = Tuple(0.0f, 0.0f);
-    FuncRef ss = s.sample_sums(x, y, b);
-    s.sample_sums(x, y, b) = Tuple(ss[0] + grad_y, ss[1] + grad_x);
 
-    // Per box, the samples weighted by how each moves with y1, x1, y2, x2.
-    s.crop = RDom(0, crop_w, 0, crop_h, "crop");
-    Expr sx = s.crop.x, sy = s.crop.y;
-    s.crop.where(s.row(sy, b)[0] != 0 && s.col(sx, b)[0] != 0);
-    Expr sum_y = s.sample_sums(sx, sy, b)[0], sum_x = s.sample_sums(sx, sy, b)[1];
     s.box_sums = Func("box_sums");
     s.box_sums(b) = Tuple(0.0f, 0.0f, 0.0f, 0.0f);
     FuncRef total = s.box_sums(b);
-    s.box_sums(b) = Tuple(total[0] + sum_y * s.row(sy, b)[4], total[1] + sum_x * s.col(sx, b)[4],
-                          total[2] + sum_y * s.row(sy, b)[5], total[3] + sum_x * s.col(sx, b)[5]);
+    s.box_sums(b) = Tuple(total[0] + grad_y * s.row(sy, b)[4], total[1] + grad_x * s.col(sx, b)[4],
+                          total[2] + grad_y * s.row(sy, b)[5], total[3] + grad_x * s.col(sx, b)[5]);
 
     output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2],
                            s.box_sums(b)[3]});

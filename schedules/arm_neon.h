@@ -4,5 +4,5 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables arm_neon_tunables() { return {4, 0, 4}; }
+inline CpuTunables arm_neon_tunables() { return {4, 0, 16}; }
 } // namespace crgb

@@ -2,10 +2,10 @@
 // files beside this one choose its tunables and record where they were tuned.
 //
 // Shape: parallel over chunks of boxes; per box, the crop's row/column sampling
-// is computed once; per crop sample, the depth is reduced in vector lanes held
-// in registers (rfactor), the lanes summed in order, and the sample's two sums
-// weighted into the box's four. Every box is reduced by one thread in a fixed
-// order, so results are bit-identical for any thread count.
+// is computed once, then every sample's channels are accumulated into four
+// vector registers (rfactor over the channel lanes) that are summed, in order,
+// once per box. Every box is reduced by one thread in a fixed order, so
+// results are bit-identical for any thread count.
 #pragma once
 
 #include <map>
@@ -42,20 +42,21 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   s.output.reorder(s.c, s.b).bound(s.c, 0, 4).unroll(s.c);
   s.output.split(s.b, bo, bi, t.boxes_per_task, TailStrategy::GuardWithIf).parallel(bo);
 
-  s.row.compute_at(s.output, bi);
-  s.col.compute_at(s.output, bi);
+  // Sampling tables per box, stored once per task: allocating them per box
+  // costs a heap allocation each, which shows on small crops (W3).
+  s.row.store_at(s.output, bo).compute_at(s.output, bi);
+  s.col.store_at(s.output, bo).compute_at(s.output, bi);
   s.box_sums.compute_at(s.output, bi);
-  s.sample_sums.compute_at(s.box_sums, s.crop.x);
-  // grads is the one stream read from DRAM: fetch a few samples ahead.
-  if (t.prefetch_samples > 0)
-    s.prefetch_grads(s.box_sums.update(), s.crop.x, s.crop.x, t.prefetch_samples);
-  // The depth reduction in vector lanes: each lane accumulates every
-  // vector_lanes-th channel in a register, then the lanes are summed in order.
-  Func lanes = s.sample_sums.update()
-                   .split(s.depth.x, chunk, in_chunk, t.vector_lanes, TailStrategy::GuardWithIf)
+  // The channels in vector lanes: each lane accumulates every vector_lanes-th
+  // channel of every sample in a register; the lanes are summed, in order,
+  // once per box. Channels past the last full vector are masked off.
+  Func lanes = s.box_sums.update()
+                   .split(s.samples.x, chunk, in_chunk, t.vector_lanes, TailStrategy::GuardWithIf)
                    .rfactor(in_chunk, lane);
-  lanes.compute_at(s.box_sums, s.crop.x).vectorize(lane);
+  lanes.compute_at(s.output, bi).store_in(MemoryType::Register).vectorize(lane);
   lanes.update().vectorize(lane);
+  if (t.prefetch_samples > 0)
+    s.prefetch_grads(lanes.update(), s.samples.y, s.samples.y, t.prefetch_samples);
 }
 
 void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::Target &target);

@@ -25,12 +25,10 @@ struct PipelineStages {
   Halide::Func row;
   // col(x, b): likewise for crop column x. {ok, left, right, x_lerp, weight_x1, weight_x2}
   Halide::Func col;
-  // sample_sums(x, y, b): per crop sample, {sum over depth of grad_y * g, of grad_x * g}.
-  Halide::Func sample_sums;
-  Halide::RDom depth;
-  // box_sums(b): the samples' sums weighted into {dy1, dx1, dy2, dx2}.
+  // box_sums(b): {dy1, dx1, dy2, dx2} summed over every crop sample and channel.
   Halide::Func box_sums;
-  Halide::RDom crop;  // crop.x = crop column, crop.y = crop row
+  // The domain of that sum: samples.x = channel, .y = crop column, .z = crop row.
+  Halide::RDom samples;
   // output(c, b): box_sums laid out as (dy1, dx1, dy2, dx2).
   Halide::Func output;
 };

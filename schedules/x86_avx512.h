@@ -4,5 +4,5 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables x86_avx512_tunables() { return {16, 0, 4}; }
+inline CpuTunables x86_avx512_tunables() { return {16, 0, 16}; }
 } // namespace crgb

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian 12 machine (and a no-op when done):
+#   - Debian packages: compiler, GoogleTest, Google Benchmark, zlib, python3-venv;
+#   - .venv: Halide 21 (the PyPI wheel: headers, libHalide with LLVM, the CMake
+#     package and the autoscheduler plugins), CMake and Ninja, pinned in
+#     requirements.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing requirements.txt into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+  echo "$want" >"$stamp"
+fi

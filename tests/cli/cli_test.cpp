@@ -1,0 +1,377 @@
+// The command-line contract of the `crgb` binary (path in CRGB_CLI_PATH), run as
+// a child process: results equal the library's bit for bit, and every bad input
+// gives exit status 2, exactly one "<Class>: <message>" line on stderr and no
+// output file.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cctype>
+#include <crgb/crgb.hpp>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <tuple>
+
+#include "npy.h"
+#include "npy_builder.h"
+#include "test_files.h"
+
+namespace crgb_test {
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+  std::vector<std::string> err_lines() const {
+    std::vector<std::string> lines;
+    std::istringstream s(err);
+    for (std::string l; std::getline(s, l);) lines.push_back(l);
+    return lines;
+  }
+};
+
+std::string shell_quote(const std::string &s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Result run_cli(const TempDir &dir, const std::vector<std::string> &args) {
+  std::string cmd = shell_quote(CRGB_CLI_PATH);
+  for (const std::string &a : args) cmd += " " + shell_quote(a);
+  cmd += " >" + shell_quote(dir.file(".stdout")) + " 2>" + shell_quote(dir.file(".stderr"));
+  Result r;
+  const int rc = std::system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  const Bytes o = read_bytes(dir.file(".stdout")), e = read_bytes(dir.file(".stderr"));
+  r.out.assign(o.begin(), o.end());
+  r.err.assign(e.begin(), e.end());
+  std::filesystem::remove(dir.file(".stdout"));
+  std::filesystem::remove(dir.file(".stderr"));
+  return r;
+}
+
+// A small valid problem; the image is stored as `image_descr`.
+struct Problem {
+  std::vector<float> grads, boxes;
+  std::vector<int32_t> box_ind;
+  Bytes image;  // little-endian elements of image_descr
+  std::string image_descr = "<f4";
+  crgb_dtype image_dtype = CRGB_FLOAT32;
+  int64_t n = 3, ch = 3, cw = 4, batch = 2, h = 5, w = 6, depth = 2;
+};
+
+Problem make_problem(const std::string &descr, crgb_dtype dtype, int size, unsigned seed = 1) {
+  Problem p;
+  p.image_descr = descr;
+  p.image_dtype = dtype;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> unit(-1.f, 1.f);
+  for (int64_t i = 0; i < p.n * p.ch * p.cw * p.depth; ++i) p.grads.push_back(unit(rng));
+  for (int64_t i = 0; i < p.n; ++i) {
+    for (int j = 0; j < 4; ++j) p.boxes.push_back(0.5f + 0.7f * unit(rng));  // some outside
+    p.box_ind.push_back(static_cast<int32_t>(i % p.batch));
+  }
+  p.boxes[0] = 0.9f;  // a flipped box: y1 > y2
+  p.boxes[2] = 0.1f;
+  const int64_t count = p.batch * p.h * p.w * p.depth;
+  if (dtype == CRGB_FLOAT16) {
+    // Finite halves: any sign and mantissa, exponent field below all-ones.
+    std::vector<int64_t> bits;
+    for (int64_t i = 0; i < count; ++i)
+      bits.push_back(static_cast<int64_t>((rng() & 0x83ff) | ((rng() % 31) << 10)));
+    p.image = le_bytes(bits, 2);
+  } else if (dtype == CRGB_FLOAT32 || dtype == CRGB_FLOAT64) {
+    std::vector<float> f;
+    std::vector<double> d;
+    for (int64_t i = 0; i < count; ++i) {
+      f.push_back(100.f * unit(rng));
+      d.push_back(100.0 * unit(rng));
+    }
+    p.image = dtype == CRGB_FLOAT32 ? le_bytes_of(f) : le_bytes_of(d);
+  } else {
+    const bool is_unsigned = descr[1] == 'u';
+    const int64_t lo = is_unsigned ? 0 : (size == 1 ? -128 : -3000);
+    const int64_t hi = size == 1 ? (is_unsigned ? 255 : 127) : 3000;
+    std::vector<int64_t> v;
+    for (int64_t i = 0; i < count; ++i)
+      v.push_back(lo + static_cast<int64_t>(rng() % (hi - lo + 1)));
+    p.image = le_bytes(v, size);
+  }
+  return p;
+}
+
+Problem float_problem() { return make_problem("<f4", CRGB_FLOAT32, 4); }
+
+// Writes G, I, B, K .npy files and returns the flags naming them.
+std::vector<std::string> write_inputs(const TempDir &dir, const Problem &p) {
+  write_bytes(dir.file("g.npy"),
+              make_npy(1, npy_dict("<f4", {p.n, p.ch, p.cw, p.depth}), le_bytes_of(p.grads)));
+  write_bytes(dir.file("i.npy"),
+              make_npy(1, npy_dict(p.image_descr, {p.batch, p.h, p.w, p.depth}), p.image));
+  write_bytes(dir.file("b.npy"), make_npy(1, npy_dict("<f4", {p.n, 4}), le_bytes_of(p.boxes)));
+  write_bytes(dir.file("k.npy"), make_npy(1, npy_dict("<i4", {p.n}), le_bytes_of(p.box_ind)));
+  return {"grad-boxes",      "--grads", dir.file("g.npy"), "--image",
+          dir.file("i.npy"), "--boxes", dir.file("b.npy"), "--box-ind",
+          dir.file("k.npy"), "--out",   dir.file("o.npy")};
+}
+
+std::vector<float> library_result(const Problem &p, const std::string &variant) {
+  return crgb::grad_boxes(crgb::tensor(p.grads.data(), {p.n, p.ch, p.cw, p.depth}),
+                          crgb::tensor(p.image.data(), p.image_dtype, {p.batch, p.h, p.w, p.depth}),
+                          crgb::tensor(p.boxes.data(), {p.n, 4}),
+                          crgb::tensor(p.box_ind.data(), {p.n}), variant);
+}
+
+void expect_output_equals(const TempDir &dir, const std::vector<float> &want, int64_t rows) {
+  const crgb::npy::Array a = crgb::npy::load_npy(dir.file("o.npy"));
+  EXPECT_EQ(a.dtype, CRGB_FLOAT32);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{rows, 4}));
+  ASSERT_EQ(a.bytes.size(), want.size() * sizeof(float));
+  if (!want.empty()) {  // memcmp must not see the null data() of an empty vector
+    EXPECT_EQ(std::memcmp(a.bytes.data(), want.data(), a.bytes.size()), 0) << "not bit-identical";
+  }
+}
+
+TEST(Cli, ResultEqualsTheReferenceBitForBitForEveryImageDtype) {
+  const std::tuple<const char *, crgb_dtype, int> dtypes[] = {
+      {"|u1", CRGB_UINT8, 1},   {"<u2", CRGB_UINT16, 2},  {"|i1", CRGB_INT8, 1},
+      {"<i2", CRGB_INT16, 2},   {"<i4", CRGB_INT32, 4},   {"<i8", CRGB_INT64, 8},
+      {"<f2", CRGB_FLOAT16, 2}, {"<f4", CRGB_FLOAT32, 4}, {"<f8", CRGB_FLOAT64, 8},
+  };
+  for (const auto &[descr, dtype, size] : dtypes) {
+    SCOPED_TRACE(descr);
+    TempDir dir;
+    const Problem p = make_problem(descr, dtype, size, 7);
+    std::vector<std::string> args = write_inputs(dir, p);
+    args.insert(args.end(), {"--variant", "reference"});
+    const Result r = run_cli(dir, args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    expect_output_equals(dir, library_result(p, "reference"), p.n);
+  }
+}
+
+TEST(Cli, AutomaticVariantAndThreadsMatchTheLibrary) {
+  TempDir dir;
+  const Problem p = float_problem();
+  std::vector<std::string> args = write_inputs(dir, p);
+  args.insert(args.end(), {"--threads", "2", "--method", "bilinear"});
+  const Result r = run_cli(dir, args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_output_equals(dir, library_result(p, ""), p.n);
+  EXPECT_EQ(dir.list(), (std::vector<std::string>{"b.npy", "g.npy", "i.npy", "k.npy", "o.npy"}));
+}
+
+TEST(Cli, NoBoxesGivesAnEmptyResult) {
+  TempDir dir;
+  Problem p = float_problem();
+  p.n = 0;
+  p.grads.clear();
+  p.boxes.clear();
+  p.box_ind.clear();
+  const Result r = run_cli(dir, write_inputs(dir, p));
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_output_equals(dir, {}, 0);
+}
+
+// Runs args, expecting exit 2, one stderr line starting with `prefix`, and no
+// output (an existing output file is left as it was).
+void expect_failure(const TempDir &dir, const std::vector<std::string> &args,
+                    const std::string &prefix) {
+  const bool had_output = exists(dir.file("o.npy"));
+  const Bytes before = had_output ? read_bytes(dir.file("o.npy")) : Bytes{};
+  const std::vector<std::string> files_before = dir.list();
+  const Result r = run_cli(dir, args);
+  EXPECT_EQ(r.status, 2) << r.err;
+  const auto lines = r.err_lines();
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  EXPECT_EQ(lines[0].rfind(prefix, 0), 0u) << lines[0];
+  EXPECT_EQ(r.err.back(), '\n');
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(exists(dir.file("o.npy")), had_output);
+  if (had_output) {
+    EXPECT_EQ(read_bytes(dir.file("o.npy")), before);
+  }
+  EXPECT_EQ(dir.list(), files_before);  // no temporary files left either
+}
+
+// A fresh problem directory, one input replaced by `bytes`.
+void expect_bad_input(const std::string &file, const Bytes &bytes, const std::string &prefix) {
+  SCOPED_TRACE(file + " -> " + prefix);
+  TempDir dir;
+  const auto args = write_inputs(dir, float_problem());
+  write_bytes(dir.file(file), bytes);
+  expect_failure(dir, args, prefix);
+}
+
+TEST(Cli, BadFilesAreInvalidArgument) {
+  TempDir dir;
+  const Problem p = float_problem();
+  auto args = write_inputs(dir, p);
+  const Bytes grads = read_bytes(dir.file("g.npy"));
+
+  std::filesystem::remove(dir.file("k.npy"));
+  expect_failure(dir, args, "InvalidArgument: --box-ind: cannot open");
+
+  expect_bad_input("g.npy", Bytes(grads.begin(), grads.end() - 1), "InvalidArgument: --grads: ");
+  expect_bad_input("g.npy", Bytes(grads.begin(), grads.begin() + 20), "InvalidArgument: --grads: ");
+  Bytes magic = grads;
+  magic[1] = 'X';
+  expect_bad_input("g.npy", magic, "InvalidArgument: --grads: ");
+  expect_bad_input("i.npy",
+                   make_npy(1, npy_dict("|b1", {p.batch, p.h, p.w, p.depth}),
+                            Bytes(static_cast<size_t>(p.batch * p.h * p.w * p.depth))),
+                   "InvalidArgument: --image: ");
+  expect_bad_input("b.npy", make_npy(1, npy_dict(">f4", {p.n, 4}), le_bytes_of(p.boxes)),
+                   "InvalidArgument: --boxes: ");
+  expect_bad_input("b.npy", make_npy(1, npy_dict("<f4", {p.n, 4}, true), le_bytes_of(p.boxes)),
+                   "InvalidArgument: --boxes: ");
+  // The messages say what is wrong.
+  const Bytes bool_image = make_npy(1, npy_dict("|b1", {1}), {1});
+  TempDir d2;
+  const auto args2 = write_inputs(d2, p);
+  write_bytes(d2.file("i.npy"), bool_image);
+  EXPECT_NE(run_cli(d2, args2).err.find("'|b1' (bool)"), std::string::npos);
+  write_bytes(d2.file("i.npy"), make_npy(1, npy_dict(">f8", {1}), Bytes(8)));
+  EXPECT_NE(run_cli(d2, args2).err.find("big-endian"), std::string::npos);
+}
+
+TEST(Cli, InvalidInputsGiveTheLibrarysError) {
+  const Problem p = float_problem();
+  std::vector<int32_t> bad_ind = p.box_ind;
+  bad_ind[1] = static_cast<int32_t>(p.batch);
+  expect_bad_input("k.npy", make_npy(1, npy_dict("<i4", {p.n}), le_bytes_of(bad_ind)),
+                   "OutOfRange: box_index has values outside [0, batch_size)");
+  bad_ind[1] = -1;
+  expect_bad_input("k.npy", make_npy(1, npy_dict("<i4", {p.n}), le_bytes_of(bad_ind)),
+                   "OutOfRange: box_index has values outside [0, batch_size)");
+  expect_bad_input("g.npy",
+                   make_npy(1, npy_dict("<f4", {p.n, p.ch, p.cw * p.depth}), le_bytes_of(p.grads)),
+                   "InvalidArgument: grads image must be 4-D");
+  // box_ind written as NumPy's default int64: the op takes int32 only.
+  std::vector<int64_t> ind64(p.box_ind.begin(), p.box_ind.end());
+  expect_bad_input("k.npy", make_npy(1, npy_dict("<i8", {p.n}), le_bytes(ind64, 8)),
+                   "InvalidArgument: ");
+  // Shapes that claim many rows but hold no data must not be trusted for sizing.
+  expect_bad_input("b.npy", make_npy(1, npy_dict("<f4", {int64_t{1} << 60, 0}), {}),
+                   "InvalidArgument: ");
+  expect_bad_input("b.npy", make_npy(1, npy_dict("<f4", {}), le_bytes_of<float>({0.5f})),
+                   "InvalidArgument: ");
+
+  TempDir dir;
+  const auto args = write_inputs(dir, p);
+  write_bytes(dir.file("o.npy"), {'k', 'e', 'e', 'p'});  // survives a failed run
+  std::vector<int32_t> oob = p.box_ind;
+  oob[0] = 99;
+  write_bytes(dir.file("k.npy"), make_npy(1, npy_dict("<i4", {p.n}), le_bytes_of(oob)));
+  expect_failure(dir, args, "OutOfRange: ");
+}
+
+TEST(Cli, BadFlagsAreInvalidArgument) {
+  TempDir dir;
+  const auto args = write_inputs(dir, float_problem());
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = args;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto without = [&](const std::string &flag) {
+    std::vector<std::string> a;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == flag) {
+        ++i;
+        continue;
+      }
+      a.push_back(args[i]);
+    }
+    return a;
+  };
+  expect_failure(dir, with({"--variant", "nosuch"}), "InvalidArgument: ");
+  expect_failure(dir, with({"--method", "nearest"}), "InvalidArgument: method must be 'bilinear'");
+  expect_failure(dir, with({"--nosuch", "1"}), "InvalidArgument: ");
+  expect_failure(dir, with({"--threads", "-1"}), "InvalidArgument: ");
+  expect_failure(dir, with({"--threads", "two"}), "InvalidArgument: ");
+  expect_failure(dir, with({"--threads"}), "InvalidArgument: ");
+  expect_failure(dir, with({"--out", "again.npy"}), "InvalidArgument: ");
+  expect_failure(dir, with({"positional"}), "InvalidArgument: ");
+  for (const char *flag : {"--grads", "--image", "--boxes", "--box-ind", "--out"})
+    expect_failure(dir, without(flag), "InvalidArgument: ");
+  expect_failure(dir, {}, "InvalidArgument: ");
+  expect_failure(dir, {"nosuch-command"}, "InvalidArgument: ");
+  expect_failure(dir, {"--nosuch-flag"}, "InvalidArgument: ");
+  expect_failure(dir, {"variants", "--json=yes"}, "InvalidArgument: ");
+  // The output cannot be created: also InvalidArgument, and nothing is left.
+  std::vector<std::string> a = without("--out");
+  a.insert(a.end(), {"--out", dir.file("no/such/dir/o.npy")});
+  expect_failure(dir, a, "InvalidArgument: --out: ");
+}
+
+TEST(Cli, AFileNameWithANewlineStaysOnOneLine) {
+  TempDir dir;
+  auto args = write_inputs(dir, float_problem());
+  args[2] = dir.file("missing\nfile.npy");
+  expect_failure(dir, args, "InvalidArgument: --grads: ");
+}
+
+TEST(Cli, VariantsJson) {
+  TempDir dir;
+  const Result r = run_cli(dir, {"variants", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string s;  // without whitespace
+  for (char c : r.out)
+    if (!std::isspace(static_cast<unsigned char>(c))) s += c;
+  ASSERT_GE(s.size(), 2u);
+  EXPECT_EQ(s.front(), '[');
+  EXPECT_EQ(s.back(), ']');
+  // One object per variant, each with the four keys and JSON booleans.
+  const int count = crgb_variant_count();
+  ASSERT_GE(count, 1);
+  EXPECT_EQ(std::count(s.begin(), s.end(), '{'), count);
+  EXPECT_EQ(std::count(s.begin(), s.end(), '}'), count);
+  for (const char *key : {"\"name\":\"", "\"target\":\"", "\"available\":", "\"selected\":"}) {
+    size_t n = 0;
+    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) ++n;
+    EXPECT_EQ(n, static_cast<size_t>(count)) << key;
+  }
+  EXPECT_NE(s.find("\"name\":\"reference\""), std::string::npos);
+  size_t booleans = 0;
+  for (const char *b : {":true", ":false"})
+    for (size_t at = s.find(b); at != std::string::npos; at = s.find(b, at + 1)) ++booleans;
+  EXPECT_EQ(booleans, 2u * count);
+  // Exactly one variant is selected, the one the library reports.
+  EXPECT_NE(s.find(std::string("\"name\":\"") + crgb_selected_variant() + "\""), std::string::npos);
+}
+
+TEST(Cli, VariantsTable) {
+  TempDir dir;
+  const Result r = run_cli(dir, {"variants"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("name", 0), 0u);
+  EXPECT_NE(r.out.find("available"), std::string::npos);
+  EXPECT_NE(r.out.find("\nreference "), std::string::npos);
+}
+
+TEST(Cli, HelpAndVersion) {
+  TempDir dir;
+  for (const std::vector<std::string> &args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"-h"},
+                                             {"grad-boxes", "--help"},
+                                             {"variants", "--help"},
+                                             {"grad-boxes", "--out", "x.npy", "-h"}}) {
+    const Result r = run_cli(dir, args);
+    EXPECT_EQ(r.status, 0) << args[0];
+    EXPECT_EQ(r.out.rfind("usage: crgb", 0), 0u) << r.out;
+    EXPECT_EQ(r.err, "");
+  }
+  EXPECT_NE(run_cli(dir, {"--help"}).out.find("grad-boxes"), std::string::npos);
+  const Result v = run_cli(dir, {"--version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out, std::string(crgb_version()) + "\n");
+  EXPECT_FALSE(exists(dir.file("x.npy")));
+}
+
+}  // namespace
+}  // namespace crgb_test

@@ -1,0 +1,207 @@
+// The run-time dispatcher: the variant list, the automatic choice, explicit
+// choices, and the name tables. CRGB_VARIANT is covered by env_variant_test
+// (the dispatcher reads it once per process); ctest runs this file with it unset.
+#include "support/generate.h"
+#include "support/variants.h"
+
+#include <crgb/crgb.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <sstream>
+
+namespace crgb_test {
+namespace {
+
+// What the CPU offers for one Halide target feature, asked of the compiler's
+// own CPU detection (independent of the library's). -1: a feature this test
+// does not know, so it cannot predict the variant's availability.
+int cpu_has_halide_feature(const std::string &feature) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (feature == "sse41") return __builtin_cpu_supports("sse4.1") != 0;
+  if (feature == "avx") return __builtin_cpu_supports("avx") != 0;
+  if (feature == "avx2") return __builtin_cpu_supports("avx2") != 0;
+  if (feature == "fma") return __builtin_cpu_supports("fma") != 0;
+  if (feature == "f16c") return __builtin_cpu_supports("f16c") != 0;
+  if (feature == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
+  if (feature == "avx512_skylake")
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq");
+#endif
+  (void)feature;
+  return -1;
+}
+
+// Tokens of a Halide target string that name no ISA feature.
+bool neutral_token(const std::string &t) {
+  for (const char *n : {"x86", "64", "32", "linux", "osx", "windows", "no_runtime", "no_asserts",
+                        "no_bounds_query", "strict_float", "large_buffers", "c_plus_plus_name_mangling",
+                        "user_context"})
+    if (t == n) return true;
+  return false;
+}
+
+// 1 or 0: whether this x86 CPU can run the target; -1: cannot tell.
+int cpu_can_run(const std::string &target) {
+  if (target.rfind("x86-", 0) != 0) return -1;
+  std::stringstream in(target);
+  std::string token;
+  bool all = true;
+  while (std::getline(in, token, '-')) {
+    if (neutral_token(token)) continue;
+    const int has = cpu_has_halide_feature(token);
+    if (has < 0) return -1;
+    all = all && has == 1;
+  }
+  return all ? 1 : 0;
+}
+
+const crgb::VariantInfo *find(const std::vector<crgb::VariantInfo> &list, const std::string &name) {
+  for (const crgb::VariantInfo &v : list)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+TEST(Dispatcher, ReferenceIsListedAndAvailable) {
+  const auto list = crgb::variants();
+  const crgb::VariantInfo *ref = find(list, "reference");
+  ASSERT_NE(ref, nullptr);
+  EXPECT_TRUE(ref->available);
+  EXPECT_EQ(ref->target, "c++");
+}
+
+TEST(Dispatcher, NamesAreUniqueAndNonEmpty) {
+  const auto list = crgb::variants();
+  EXPECT_EQ(static_cast<int>(list.size()), crgb_variant_count());
+  for (size_t i = 0; i < list.size(); ++i) {
+    EXPECT_FALSE(list[i].name.empty());
+    EXPECT_FALSE(list[i].target.empty()) << list[i].name;
+    for (size_t j = 0; j < i; ++j) EXPECT_NE(list[i].name, list[j].name);
+  }
+  crgb_variant_info info{};
+  EXPECT_EQ(crgb_variant_get(-1, &info), -1);
+  EXPECT_EQ(crgb_variant_get(crgb_variant_count(), &info), -1);
+  EXPECT_EQ(crgb_variant_get(0, nullptr), -1);
+}
+
+TEST(Dispatcher, ExactlyOneSelectedAndItIsTheSelectedVariant) {
+  const auto list = crgb::variants();
+  int selected = 0;
+  for (const crgb::VariantInfo &v : list) selected += v.selected;
+  EXPECT_EQ(selected, 1);
+  const char *name = crgb_selected_variant();
+  ASSERT_NE(name, nullptr);
+  const crgb::VariantInfo *v = find(list, name);
+  ASSERT_NE(v, nullptr) << name;
+  EXPECT_TRUE(v->selected);
+  EXPECT_TRUE(v->available);
+}
+
+// The library's availability flags agree with the compiler's CPU detection,
+// for every variant whose target this test can read.
+TEST(Dispatcher, AvailabilityMatchesCpu) {
+  for (const crgb::VariantInfo &v : crgb::variants()) {
+    const int can = cpu_can_run(v.target);
+    if (can >= 0) {
+      EXPECT_EQ(v.available, can == 1) << v.name << " (" << v.target << ")";
+    }
+  }
+}
+
+// Best available of avx512 > avx2 > sse41 > reference.
+TEST(Dispatcher, AutomaticChoiceIsBestAvailable) {
+  if (const char *env = std::getenv("CRGB_VARIANT"))
+    GTEST_SKIP() << "CRGB_VARIANT=" << env << " decides the choice (see env_variant_test)";
+  const auto list = crgb::variants();
+  std::string expected;
+  for (const char *name : {"avx512", "avx2", "sse41", "reference"}) {
+    const crgb::VariantInfo *v = find(list, name);
+    if (v == nullptr) continue;
+    const int can = cpu_can_run(v->target);
+    if (can == 1 || (can < 0 && v->available)) {
+      expected = name;
+      break;
+    }
+  }
+  EXPECT_EQ(crgb_selected_variant(), expected);
+}
+
+// An automatic call runs the selected variant: same bits as asking for it.
+TEST(Dispatcher, AutomaticCallRunsSelectedVariant) {
+  std::mt19937 rng(17u);
+  const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{2, 9, 11, 13, 8, 5, 6});
+  const Outcome automatic = run(p, "");
+  const Outcome named = run(p, crgb_selected_variant());
+  ASSERT_EQ(automatic.status, CRGB_OK) << automatic.message;
+  ASSERT_EQ(named.status, CRGB_OK) << named.message;
+  EXPECT_EQ(automatic.out, named.out);
+}
+
+TEST(Dispatcher, ExplicitAvailableVariantRuns) {
+  std::mt19937 rng(18u);
+  const Problem p = random_problem(rng, CRGB_UINT8, Shape{1, 6, 7, 5, 3, 4, 4});
+  for (const std::string &name : available_variants()) {
+    const Outcome o = run(p, name);
+    EXPECT_EQ(o.status, CRGB_OK) << name << ": " << o.message;
+  }
+}
+
+TEST(Dispatcher, UnknownVariantIsInvalidArgument) {
+  std::mt19937 rng(19u);
+  const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{1, 4, 4, 3, 2, 2, 2});
+  const Outcome o = run(p, "no_such_variant");
+  EXPECT_EQ(o.status, CRGB_INVALID_ARGUMENT);
+  EXPECT_NE(o.message.find("no_such_variant"), std::string::npos) << o.message;
+  for (float v : o.out) EXPECT_TRUE(is_sentinel(v));
+}
+
+TEST(Dispatcher, UnavailableVariantIsUnavailable) {
+  std::vector<std::string> unavailable;
+  for (const crgb::VariantInfo &v : crgb::variants())
+    if (!v.available) unavailable.push_back(v.name);
+  if (unavailable.empty()) GTEST_SKIP() << "every variant of this build is available on this machine";
+  std::mt19937 rng(20u);
+  const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{1, 4, 4, 3, 2, 2, 2});
+  for (const std::string &name : unavailable) {
+    const Outcome o = run(p, name);
+    EXPECT_EQ(o.status, CRGB_UNAVAILABLE) << name << ": " << o.message;
+    for (float v : o.out) EXPECT_TRUE(is_sentinel(v)) << name;
+  }
+}
+
+TEST(Dispatcher, StatusNames) {
+  EXPECT_STREQ(crgb_status_name(CRGB_OK), "Ok");
+  EXPECT_STREQ(crgb_status_name(CRGB_INVALID_ARGUMENT), "InvalidArgument");
+  EXPECT_STREQ(crgb_status_name(CRGB_OUT_OF_RANGE), "OutOfRange");
+  EXPECT_STREQ(crgb_status_name(CRGB_UNIMPLEMENTED), "Unimplemented");
+  EXPECT_STREQ(crgb_status_name(CRGB_UNAVAILABLE), "Unavailable");
+  EXPECT_STREQ(crgb_status_name(CRGB_INTERNAL), "Internal");
+  EXPECT_NE(crgb_status_name(static_cast<crgb_status>(99)), nullptr);
+}
+
+TEST(Dispatcher, DtypeNames) {
+  EXPECT_STREQ(crgb_dtype_name(CRGB_UINT8), "uint8");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_UINT16), "uint16");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_INT8), "int8");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_INT16), "int16");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_INT32), "int32");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_INT64), "int64");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_FLOAT16), "float16");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_FLOAT32), "float32");
+  EXPECT_STREQ(crgb_dtype_name(CRGB_FLOAT64), "float64");
+  EXPECT_NE(crgb_dtype_name(static_cast<crgb_dtype>(99)), nullptr);
+}
+
+TEST(Dispatcher, VersionAndThreadSetting) {
+  ASSERT_NE(crgb_version(), nullptr);
+  EXPECT_STRNE(crgb_version(), "");
+  const int previous = crgb_set_num_threads(3);
+  EXPECT_EQ(crgb_set_num_threads(previous), 3);
+}
+
+} // namespace
+} // namespace crgb_test

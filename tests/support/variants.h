@@ -1,0 +1,41 @@
+// The variants under test and gtest parameter plumbing shared by the suites.
+// Every suite runs over every variant the library lists as available, so a
+// variant added to the library is covered without touching the tests.
+#ifndef CRGB_TESTS_SUPPORT_VARIANTS_H
+#define CRGB_TESTS_SUPPORT_VARIANTS_H
+
+#include <crgb/crgb.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace crgb_test {
+
+// Names of the variants available on this machine, in the library's order.
+std::vector<std::string> available_variants();
+
+// Whether a variant computes on the host (its data must be host memory).
+bool is_host_variant(const std::string &name);
+
+// A name usable in a gtest test name: [A-Za-z0-9_] only.
+std::string sanitize(const std::string &name);
+
+using VariantDtype = std::tuple<std::string, crgb_dtype>;
+
+// The (variant x dtype) grid, every available variant with all nine dtypes.
+std::vector<VariantDtype> variant_dtype_grid();
+
+// "avx2_float32"-style test names.
+struct VariantDtypeName {
+  std::string operator()(const ::testing::TestParamInfo<VariantDtype> &info) const;
+};
+struct VariantName {
+  std::string operator()(const ::testing::TestParamInfo<std::string> &info) const;
+};
+
+} // namespace crgb_test
+
+#endif
