@@ -130,10 +130,6 @@ public:
     output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2],
                            s.box_sums(b)[3]});
     s.output = output;
-    s.prefetch_grads = [this](Stage stage, const VarOrRVar &at, const VarOrRVar &from,
-                              int offset) {
-      stage.prefetch(grads, at, from, offset, PrefetchBoundStrategy::NonFaulting);
-    };
 
     // Estimates: W1 of the built-in workloads (README), for the autoschedulers.
     grads.set_estimates({{0, 256}, {0, 7}, {0, 7}, {0, 512}});

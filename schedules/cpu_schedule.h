@@ -30,7 +30,6 @@ inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
 
 struct CpuTunables {
   int vector_lanes;    // float32 lanes of one vector register
-  int prefetch_samples;  // how many crop samples ahead grads is prefetched (0: none)
   int boxes_per_task;  // boxes per parallel task
 };
 
@@ -55,8 +54,6 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
                    .rfactor(in_chunk, lane);
   lanes.compute_at(s.output, bi).store_in(MemoryType::Register).vectorize(lane);
   lanes.update().vectorize(lane);
-  if (t.prefetch_samples > 0)
-    s.prefetch_grads(lanes.update(), s.samples.y, s.samples.y, t.prefetch_samples);
 }
 
 void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::Target &target);

@@ -3,20 +3,11 @@
 // it, so an algorithm change shows up here as a compile error in every schedule.
 #pragma once
 
-#include <functional>
-
 #include "Halide.h"
 
 namespace crgb {
 
 struct PipelineStages {
-  // Prefetches grads, the one large input stream, `offset` iterations of
-  // `from` ahead, at loop level `at` of `stage`. (Generator inputs expose
-  // their Parameter to the generator only, hence a callback.)
-  std::function<void(Halide::Stage stage, const Halide::VarOrRVar &at,
-                     const Halide::VarOrRVar &from, int offset)>
-      prefetch_grads;
-
   // Pure variables. Dimension names follow the Halide (reversed NHWC) order.
   Halide::Var c, b, d, x, y;
 
