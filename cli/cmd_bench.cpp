@@ -1,6 +1,9 @@
-// crgb bench: every available variant on the built-in workloads, each first
-// checked against `reference`, then timed side by side (interleaved samples,
-// so machine noise hits every variant alike), reported as a table.
+// crgb bench: every available variant on the built-in or custom workloads,
+// each first checked against `reference`, then timed side by side
+// (interleaved rounds, so machine noise hits every variant alike), reported
+// against this machine's read bandwidth measured in the same run.
+#include "bench_bandwidth.h"
+#include "bench_plot.h"
 #include "commands.h"
 #include "flags.h"
 #include "workloads.h"
@@ -12,25 +15,37 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace crgb::cli {
 namespace {
 
 const char kUsage[] =
-    "usage: crgb bench [--workloads W1,W2,...] [--variants NAME,...] [--samples N]\n"
-    "                  [--threads N] [--json FILE]\n"
+    "usage: crgb bench [--workload W1 ...] [--shape B,H,W,D,N,CH,CW ...] [--dtype T,...]\n"
+    "                  [--variants NAME,...] [--samples N] [--threads N] [--sweep]\n"
+    "                  [--json FILE] [--csv FILE] [--plot FILE.svg]\n"
     "\n"
-    "Runs each variant on each workload (default: W1-W5, every available variant).\n"
-    "Each variant's result is first checked against the reference variant: the\n"
-    "largest absolute difference divided by the largest |reference| output must be\n"
-    "at most 1e-3 (a sanity check; the test suite holds the rigorous bound). Then\n"
-    "the variants are timed in interleaved rounds after a warm-up: --samples rounds\n"
-    "(default 15, at least 10). Reports the median and the spread (min..max) in ms,\n"
-    "GB/s over the bytes that must be read (all of grads and every distinct image\n"
-    "pixel an in-image sample touches), and the speed-up of the median over the\n"
-    "reference's median. --json FILE also writes the records as a JSON array.\n";
+    "Runs each variant on each workload: --workload (repeatable; also --workloads\n"
+    "W1,W2,...) names built-in ones (W1-W6; default W1-W5), --shape adds a custom one\n"
+    "(batch, image height, width, depth, num_boxes, crop height, crop width), --dtype\n"
+    "runs every workload with each listed image dtype instead of its own.\n"
+    "\n"
+    "Each variant's result is first checked against the reference variant: the largest\n"
+    "absolute difference over the largest |reference| output must be at most 1e-3 (a\n"
+    "sanity check; the test suite holds the rigorous bound). Then, after a warm-up,\n"
+    "the variants are timed in --samples interleaved rounds (default 15, at least 10).\n"
+    "Reports the median and spread (min..max) in ms; GB/s over the bytes that must be\n"
+    "read (all of grads and every distinct image pixel an in-image sample touches);\n"
+    "that as a percentage of this machine's streaming read bandwidth with all threads,\n"
+    "measured first in the same run; and the speed-up over the reference's median.\n"
+    "\n"
+    "--sweep also times the automatically selected variant while scaling num_boxes,\n"
+    "depth, crop size and threads from W1, to show how cost grows with work.\n"
+    "--json and --csv write the records; --plot writes an SVG chart of the roofline\n"
+    "percentages (and of the sweep).\n";
 
 std::vector<std::string> split_list(const std::string &s) {
   std::vector<std::string> out;
@@ -41,9 +56,26 @@ std::vector<std::string> split_list(const std::string &s) {
   return out;
 }
 
+int64_t parse_int(const std::string &s, const std::string &what) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception &) {
+  }
+  throw Error(CRGB_INVALID_ARGUMENT, "bad " + what + " '" + s + "'");
+}
+
+crgb_dtype parse_dtype(const std::string &s) {
+  for (int t = CRGB_UINT8; t <= CRGB_FLOAT64; ++t)
+    if (s == crgb_dtype_name(static_cast<crgb_dtype>(t))) return static_cast<crgb_dtype>(t);
+  throw Error(CRGB_INVALID_ARGUMENT, "unknown dtype '" + s + "'");
+}
+
 struct Record {
   std::string workload, variant, dtype;
-  double median_ms = 0, min_ms = 0, max_ms = 0, gbps = 0, speedup = 0, max_rel_err = 0;
+  double median_ms = 0, min_ms = 0, max_ms = 0, gbps = 0, roofline_pct = 0, speedup = 0,
+         max_rel_err = 0;
   bool ok = false;
 };
 
@@ -64,111 +96,253 @@ double max_rel_err(const std::vector<float> &got, const std::vector<float> &ref)
   return scale > 0 ? err / scale : err;
 }
 
-void write_json(const std::string &path, const std::vector<Record> &records) {
+double time_ms(const std::function<void()> &f) {
+  auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+class Progress {
+public:
+  Progress() : tty_(isatty(fileno(stderr))) {}
+  void show(const std::string &what) const {
+    if (tty_) std::fprintf(stderr, "\r%-60s", what.c_str());
+  }
+  void clear() const {
+    if (tty_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+
+private:
+  bool tty_;
+};
+
+std::vector<Record> run_workload(const Workload &w, const std::vector<std::string> &names,
+                                 int samples, double all_threads_gbps, const Progress &progress) {
+  auto call = [&](const std::string &variant) {
+    return grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant);
+  };
+  const std::string label = w.spec.name + " " + crgb_dtype_name(w.spec.image_dtype);
+  progress.show(label + ": checking against reference");
+  const std::vector<float> ref = call("reference");
+  std::vector<Record> rows(names.size());
+  std::vector<std::vector<double>> times(names.size());
+  for (size_t v = 0; v < names.size(); ++v) {
+    rows[v].workload = w.spec.name;
+    rows[v].variant = names[v];
+    rows[v].dtype = crgb_dtype_name(w.spec.image_dtype);
+    rows[v].max_rel_err = max_rel_err(call(names[v]), ref);  // also the warm-up
+    rows[v].ok = rows[v].max_rel_err <= 1e-3;
+  }
+  for (int s = 0; s < samples; ++s) {
+    progress.show(label + ": round " + std::to_string(s + 1) + "/" + std::to_string(samples));
+    for (size_t v = 0; v < names.size(); ++v)
+      times[v].push_back(time_ms([&] { call(names[v]); }));
+  }
+  progress.clear();
+  const double bytes = static_cast<double>(w.required_bytes());
+  const double ref_median = median(times[0]);
+  for (size_t v = 0; v < names.size(); ++v) {
+    Record &r = rows[v];
+    r.median_ms = median(times[v]);
+    r.min_ms = *std::min_element(times[v].begin(), times[v].end());
+    r.max_ms = *std::max_element(times[v].begin(), times[v].end());
+    r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
+    r.roofline_pct = 100.0 * r.gbps / all_threads_gbps;
+    r.speedup = ref_median / r.median_ms;
+  }
+  return rows;
+}
+
+// Scales W1 along one axis at a time and times `variant` alone.
+std::vector<SweepPoint> run_sweep(const std::string &variant, int samples,
+                                  const Progress &progress) {
+  const WorkloadSpec base = builtin_workloads()[0];
+  std::vector<SweepPoint> points;
+  auto measure = [&](const std::string &axis, double value, WorkloadSpec spec) {
+    progress.show("sweep: " + axis + " = " + std::to_string(int64_t(value)));
+    spec.name = "sweep";
+    Workload w = make_workload(spec, 7u);
+    auto call = [&] { grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant); };
+    call();
+    std::vector<double> t;
+    for (int s = 0; s < samples; ++s) t.push_back(time_ms(call));
+    points.push_back({axis, value,
+                      double(spec.num_boxes * spec.crop_height * spec.crop_width * spec.depth),
+                      median(t)});
+  };
+  for (int64_t nb : {128, 256, 512, 1024}) {
+    WorkloadSpec s = base;
+    s.num_boxes = nb;
+    measure("num_boxes", double(nb), s);
+  }
+  for (int64_t d : {64, 128, 256, 512}) {
+    WorkloadSpec s = base;
+    s.depth = d;
+    measure("depth", double(d), s);
+  }
+  for (int64_t c : {4, 7, 10, 14}) {
+    WorkloadSpec s = base;
+    s.crop_height = s.crop_width = c;
+    measure("crop", double(c), s);
+  }
+  const int hw = std::max(1u, std::thread::hardware_concurrency());
+  for (int t = 1; t <= hw; ++t) {
+    crgb_set_num_threads(t);
+    measure("threads", double(t), base);
+  }
+  crgb_set_num_threads(0);
+  progress.clear();
+  return points;
+}
+
+void write_records(const std::string &path, const std::vector<Record> &records, bool json) {
   std::ofstream out(path);
   if (!out) throw Error(CRGB_INVALID_ARGUMENT, "cannot write '" + path + "'");
-  out << "[\n";
+  if (json) out << "[\n";
+  else
+    out << "workload,variant,dtype,median_ms,min_ms,max_ms,gbps,roofline_pct,"
+           "speedup_vs_reference,max_rel_err,ok\n";
   for (size_t i = 0; i < records.size(); ++i) {
     const Record &r = records[i];
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "  {\"workload\": \"%s\", \"variant\": \"%s\", \"dtype\": \"%s\", "
-                  "\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, \"gbps\": %.3f, "
-                  "\"speedup_vs_reference\": %.3f, \"max_rel_err\": %.3g, \"ok\": %s}%s\n",
-                  r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms, r.min_ms,
-                  r.max_ms, r.gbps, r.speedup, r.max_rel_err, r.ok ? "true" : "false",
-                  i + 1 < records.size() ? "," : "");
+    char line[640];
+    if (json) {
+      std::snprintf(line, sizeof line,
+                    "  {\"workload\": \"%s\", \"variant\": \"%s\", \"dtype\": \"%s\", "
+                    "\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, \"gbps\": %.3f, "
+                    "\"roofline_pct\": %.2f, \"speedup_vs_reference\": %.3f, "
+                    "\"max_rel_err\": %.3g, \"ok\": %s}%s\n",
+                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms,
+                    r.min_ms, r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
+                    r.ok ? "true" : "false", i + 1 < records.size() ? "," : "");
+    } else {
+      std::snprintf(line, sizeof line, "%s,%s,%s,%.4f,%.4f,%.4f,%.3f,%.2f,%.3f,%.3g,%s\n",
+                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms,
+                    r.min_ms, r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
+                    r.ok ? "true" : "false");
+    }
     out << line;
   }
-  out << "]\n";
+  if (json) out << "]\n";
+  if (!out) throw Error(CRGB_INVALID_ARGUMENT, "cannot write '" + path + "'");
+}
+
+std::vector<WorkloadSpec> workloads_from(const Flags &flags) {
+  std::vector<std::string> names = flags.all("workload");
+  for (const std::string &n : split_list(flags.get("workloads", ""))) names.push_back(n);
+  std::vector<WorkloadSpec> specs;
+  for (const std::string &name : names) {
+    auto it = std::find_if(builtin_workloads().begin(), builtin_workloads().end(),
+                           [&](const WorkloadSpec &s) { return s.name == name; });
+    if (it == builtin_workloads().end())
+      throw Error(CRGB_INVALID_ARGUMENT, "unknown workload '" + name + "' (W1-W6)");
+    specs.push_back(*it);
+  }
+  int custom = 0;
+  for (const std::string &shape : flags.all("shape")) {
+    std::vector<std::string> f = split_list(shape);
+    if (f.size() != 7)
+      throw Error(CRGB_INVALID_ARGUMENT, "--shape wants B,H,W,D,N,CH,CW, got '" + shape + "'");
+    WorkloadSpec s{"C" + std::to_string(++custom), 0, 0, 0, 0, 0, 0, 0, CRGB_FLOAT32};
+    int64_t *dims[] = {&s.batch, &s.image_height, &s.image_width, &s.depth,
+                       &s.num_boxes, &s.crop_height, &s.crop_width};
+    for (int i = 0; i < 7; ++i) {
+      *dims[i] = parse_int(f[i], "--shape entry");
+      if (*dims[i] < 1 || *dims[i] > (int64_t(1) << 20))
+        throw Error(CRGB_INVALID_ARGUMENT, "--shape entries must be in [1, 2^20]");
+    }
+    specs.push_back(s);
+  }
+  if (specs.empty())
+    specs.assign(builtin_workloads().begin(), builtin_workloads().begin() + 5);  // W1-W5
+  std::vector<std::string> dtypes = split_list(flags.get("dtype", ""));
+  if (dtypes.empty()) return specs;
+  std::vector<WorkloadSpec> out;
+  for (const WorkloadSpec &s : specs)
+    for (const std::string &d : dtypes) {
+      WorkloadSpec t = s;
+      t.image_dtype = parse_dtype(d);
+      out.push_back(t);
+    }
+  return out;
 }
 
 int run(const Args &args) {
   Flags flags("bench", args,
-              {{"workloads", true}, {"variants", true}, {"samples", true}, {"threads", true},
-               {"json", true}});
-  int samples = std::stoi(flags.get("samples", "15"));
+              {{"workload", true, true}, {"workloads", true}, {"shape", true, true},
+               {"dtype", true}, {"variants", true}, {"samples", true}, {"threads", true},
+               {"sweep", false}, {"json", true}, {"csv", true}, {"plot", true}});
+  const int samples = static_cast<int>(parse_int(flags.get("samples", "15"), "--samples"));
   if (samples < 10) throw Error(CRGB_INVALID_ARGUMENT, "--samples must be at least 10");
-  if (flags.has("threads")) crgb_set_num_threads(std::stoi(flags.required("threads")));
-
-  std::vector<WorkloadSpec> specs;
-  for (const std::string &name : split_list(flags.get("workloads", "W1,W2,W3,W4,W5"))) {
-    auto it = std::find_if(builtin_workloads().begin(), builtin_workloads().end(),
-                           [&](const WorkloadSpec &s) { return s.name == name; });
-    if (it == builtin_workloads().end())
-      throw Error(CRGB_INVALID_ARGUMENT, "unknown workload '" + name + "' (W1-W5)");
-    specs.push_back(*it);
-  }
+  if (flags.has("threads"))
+    crgb_set_num_threads(static_cast<int>(parse_int(flags.required("threads"), "--threads")));
+  const std::vector<WorkloadSpec> specs = workloads_from(flags);
   std::vector<std::string> names;
   if (flags.has("variants")) {
     names = split_list(flags.required("variants"));
-    if (std::find(names.begin(), names.end(), "reference") == names.end())
-      names.insert(names.begin(), "reference");
+    names.erase(std::remove(names.begin(), names.end(), "reference"), names.end());
+    names.insert(names.begin(), "reference");
   } else {
     for (const VariantInfo &v : variants())
       if (v.available) names.push_back(v.name);
   }
 
-  const bool tty = isatty(fileno(stderr));
+  const Progress progress;
+  progress.show("measuring read bandwidth");
+  const Bandwidth bw = measure_read_bandwidth();
+  progress.clear();
+  std::printf("read bandwidth (streaming, 256 MiB): %.1f GB/s with 1 thread, %.1f GB/s with %d\n",
+              bw.one_thread_gbps, bw.all_threads_gbps, bw.threads);
+
   std::vector<Record> records;
-  bool all_ok = true;
-  for (size_t wi = 0; wi < specs.size(); ++wi) {
-    const WorkloadSpec &spec = specs[wi];
-    Workload w = make_workload(spec, 20261125u + static_cast<uint32_t>(wi));
-    auto call = [&](const std::string &variant) {
-      return grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant);
-    };
-    const std::vector<float> ref = call("reference");
-    std::vector<Record> rows(names.size());
-    std::vector<std::vector<double>> times(names.size());
-    for (size_t v = 0; v < names.size(); ++v) {
-      rows[v].workload = spec.name;
-      rows[v].variant = names[v];
-      rows[v].dtype = crgb_dtype_name(spec.image_dtype);
-      rows[v].max_rel_err = max_rel_err(call(names[v]), ref);  // also the warm-up
-      rows[v].ok = rows[v].max_rel_err <= 1e-3;
-      all_ok = all_ok && rows[v].ok;
-    }
-    for (int s = 0; s < samples; ++s) {
-      if (tty)
-        std::fprintf(stderr, "\r%s: round %d/%d", spec.name.c_str(), s + 1, samples);
-      for (size_t v = 0; v < names.size(); ++v) {
-        auto t0 = std::chrono::steady_clock::now();
-        call(names[v]);
-        auto t1 = std::chrono::steady_clock::now();
-        times[v].push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      }
-    }
-    if (tty) std::fprintf(stderr, "\r%*s\r", 40, "");
-    const double bytes = static_cast<double>(w.required_bytes());
-    const double ref_median = median(times[0]);
-    for (size_t v = 0; v < names.size(); ++v) {
-      Record &r = rows[v];
-      r.median_ms = median(times[v]);
-      r.min_ms = *std::min_element(times[v].begin(), times[v].end());
-      r.max_ms = *std::max_element(times[v].begin(), times[v].end());
-      r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
-      r.speedup = ref_median / r.median_ms;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    Workload w = make_workload(specs[i], 20261125u + static_cast<uint32_t>(i));
+    for (const Record &r : run_workload(w, names, samples, bw.all_threads_gbps, progress))
       records.push_back(r);
-    }
   }
 
-  std::printf("%-4s %-10s %-8s %10s %19s %8s %8s %9s %s\n", "wl", "variant", "dtype",
-              "median ms", "spread ms", "GB/s", "x ref", "max err", "check");
+  std::printf("%-4s %-10s %-8s %10s %19s %8s %8s %8s %9s %s\n", "wl", "variant", "dtype",
+              "median ms", "spread ms", "GB/s", "% peak", "x ref", "max err", "check");
+  bool all_ok = true;
   for (const Record &r : records) {
     char spread[32];
     std::snprintf(spread, sizeof spread, "%.3f..%.3f", r.min_ms, r.max_ms);
-    std::printf("%-4s %-10s %-8s %10.3f %19s %8.2f %8.2f %9.2e %s\n", r.workload.c_str(),
-                r.variant.c_str(), r.dtype.c_str(), r.median_ms, spread, r.gbps, r.speedup,
-                r.max_rel_err, r.ok ? "ok" : "MISMATCH");
+    std::printf("%-4s %-10s %-8s %10.3f %19s %8.2f %8.1f %8.2f %9.2e %s\n", r.workload.c_str(),
+                r.variant.c_str(), r.dtype.c_str(), r.median_ms, spread, r.gbps, r.roofline_pct,
+                r.speedup, r.max_rel_err, r.ok ? "ok" : "MISMATCH");
+    all_ok = all_ok && r.ok;
   }
-  if (flags.has("json")) write_json(flags.required("json"), records);
+
+  std::vector<SweepPoint> sweep;
+  if (flags.has("sweep")) {
+    const std::string variant = names.size() > 1 ? names.back() : crgb_selected_variant();
+    sweep = run_sweep(variant, samples, progress);
+    std::printf("\nsweep of %s from W1 (work = boxes x crop area x depth):\n", variant.c_str());
+    std::printf("%-10s %8s %14s %10s %12s\n", "axis", "value", "work", "median ms", "ns/unit");
+    for (const SweepPoint &p : sweep)
+      std::printf("%-10s %8.0f %14.0f %10.3f %12.4f\n", p.axis.c_str(), p.value, p.work,
+                  p.median_ms, p.median_ms * 1e6 / p.work);
+  }
+  if (flags.has("json")) write_records(flags.required("json"), records, true);
+  if (flags.has("csv")) write_records(flags.required("csv"), records, false);
+  if (flags.has("plot")) {
+    std::vector<RooflineBar> bars;
+    for (const Record &r : records)
+      if (r.variant != "reference")
+        bars.push_back({r.workload + (specs.size() > 5 ? " " + r.dtype : ""), r.variant,
+                        r.roofline_pct});
+    char title[160];
+    std::snprintf(title, sizeof title, "crgb bench: %.1f GB/s measured read bandwidth (%d threads)",
+                  bw.all_threads_gbps, bw.threads);
+    write_plot(flags.required("plot"), title, bars, sweep);
+  }
   if (!all_ok) throw Error(CRGB_INTERNAL, "a variant disagrees with the reference");
   return 0;
 }
 
 }  // namespace
 
-Command bench_command() { return {"bench", "time every variant on the built-in workloads", kUsage, run}; }
+Command bench_command() {
+  return {"bench", "time every variant on the built-in workloads", kUsage, run};
+}
 
 }  // namespace crgb::cli

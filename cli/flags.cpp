@@ -26,7 +26,8 @@ Flags::Flags(const std::string &command, const std::vector<std::string> &args,
     for (const FlagSpec &s : specs)
       if (name == s.name) spec = &s;
     if (spec == nullptr) throw usage_error(command_, "unknown flag " + npy::quoted("--" + name));
-    if (values_.count(name)) throw usage_error(command_, "flag --" + name + " given twice");
+    if (values_.count(name) && !spec->repeatable)
+      throw usage_error(command_, "flag --" + name + " given twice");
     std::string value;
     if (!spec->takes_value) {
       if (eq != std::string::npos)
@@ -41,6 +42,7 @@ Flags::Flags(const std::string &command, const std::vector<std::string> &args,
       value = args[++i];
     }
     values_[name] = value;
+    all_values_[name].push_back(value);
   }
 }
 
@@ -53,6 +55,11 @@ const std::string &Flags::required(const std::string &name) const {
 std::string Flags::get(const std::string &name, const std::string &fallback) const {
   auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Flags::all(const std::string &name) const {
+  auto it = all_values_.find(name);
+  return it == all_values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 bool wants_help(const std::vector<std::string> &args) {

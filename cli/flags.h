@@ -12,6 +12,7 @@ namespace crgb::cli {
 struct FlagSpec {
   const char *name;  // without the leading "--"
   bool takes_value;  // false: a switch such as --json
+  bool repeatable = false;  // may be given more than once (values kept in order)
 };
 
 class Flags {
@@ -24,10 +25,13 @@ class Flags {
   // The value of a flag that must be present.
   const std::string &required(const std::string &name) const;
   std::string get(const std::string &name, const std::string &fallback) const;
+  // Every value of a repeatable flag, in the order given (empty if absent).
+  std::vector<std::string> all(const std::string &name) const;
 
  private:
   std::string command_;
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> values_;  // the last value of each flag
+  std::map<std::string, std::vector<std::string>> all_values_;
 };
 
 // True when args asks for help ("--help" or "-h" anywhere).

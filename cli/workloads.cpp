@@ -16,6 +16,7 @@ const std::vector<WorkloadSpec> &builtin_workloads() {
       {"W3", 8, 32, 32, 64, 4096, 7, 7, CRGB_FLOAT32},
       {"W4", 1, 38, 38, 1024, 300, 14, 14, CRGB_FLOAT32},
       {"W5", 2, 64, 64, 256, 512, 7, 7, CRGB_UINT8},
+      {"W6", 4, 128, 128, 256, 4000, 14, 14, CRGB_FLOAT32},  // ~800 MB of grads
   };
   return list;
 }

@@ -16,7 +16,7 @@ struct WorkloadSpec {
   crgb_dtype image_dtype;
 };
 
-// W1..W5, in order.
+// W1..W6, in order (W6, about 800 MB of grads, is the large GPU workload).
 const std::vector<WorkloadSpec> &builtin_workloads();
 
 // The tensors of one workload: fixed seed; boxes uniform, 10% partly outside
