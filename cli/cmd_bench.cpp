@@ -41,6 +41,9 @@ const char kUsage[] =
     "read (all of grads and every distinct image pixel an in-image sample touches);\n"
     "that as a percentage of this machine's streaming read bandwidth with all threads,\n"
     "measured first in the same run; and the speed-up over the reference's median.\n"
+    "Then a second table sets each autoscheduled variant (<isa>_<autoscheduler>, e.g.\n"
+    "avx2_adams2019) beside the hand-written one of its ISA (<isa>), when both ran:\n"
+    "x hand = hand-written median / autoscheduled median, > 1 where it wins.\n"
     "\n"
     "--sweep also times the automatically selected variant while scaling num_boxes,\n"
     "depth, crop size and threads from W1, to show how cost grows with work.\n"
@@ -266,6 +269,33 @@ std::vector<WorkloadSpec> workloads_from(const Flags &flags) {
   return out;
 }
 
+// Autoscheduled variants (<isa>_<autoscheduler>, e.g. avx2_adams2019) beside
+// the hand-written variant of the same ISA (<isa>) measured in the same run:
+// x hand = hand-written median / autoscheduled median, > 1 where the
+// autoscheduler wins.
+void print_hand_vs_auto(const std::vector<Record> &records) {
+  bool header = false;
+  for (const Record &a : records) {
+    size_t cut = a.variant.find('_');
+    if (cut == std::string::npos) continue;
+    const std::string hand = a.variant.substr(0, cut);
+    auto h = std::find_if(records.begin(), records.end(), [&](const Record &r) {
+      return r.variant == hand && r.workload == a.workload && r.dtype == a.dtype;
+    });
+    if (h == records.end()) continue;
+    if (!header) {
+      std::printf("\nhand-written vs autoscheduled (x hand = hand-written median / "
+                  "autoscheduled median; > 1: the autoscheduler wins):\n");
+      std::printf("%-4s %-8s %-8s %12s %-20s %12s %8s\n", "wl", "dtype", "hand", "hand ms",
+                  "autoscheduled", "auto ms", "x hand");
+      header = true;
+    }
+    std::printf("%-4s %-8s %-8s %12.3f %-20s %12.3f %8.3f%s\n", a.workload.c_str(),
+                a.dtype.c_str(), hand.c_str(), h->median_ms, a.variant.c_str(), a.median_ms,
+                h->median_ms / a.median_ms, h->median_ms > a.median_ms ? "  autoscheduler wins" : "");
+  }
+}
+
 int run(const Args &args) {
   Flags flags("bench", args,
               {{"workload", true, true}, {"workloads", true}, {"shape", true, true},
@@ -300,17 +330,18 @@ int run(const Args &args) {
       records.push_back(r);
   }
 
-  std::printf("%-4s %-10s %-8s %10s %19s %8s %8s %8s %9s %s\n", "wl", "variant", "dtype",
+  std::printf("%-4s %-20s %-8s %10s %19s %8s %8s %8s %9s %s\n", "wl", "variant", "dtype",
               "median ms", "spread ms", "GB/s", "% peak", "x ref", "max err", "check");
   bool all_ok = true;
   for (const Record &r : records) {
     char spread[32];
     std::snprintf(spread, sizeof spread, "%.3f..%.3f", r.min_ms, r.max_ms);
-    std::printf("%-4s %-10s %-8s %10.3f %19s %8.2f %8.1f %8.2f %9.2e %s\n", r.workload.c_str(),
+    std::printf("%-4s %-20s %-8s %10.3f %19s %8.2f %8.1f %8.2f %9.2e %s\n", r.workload.c_str(),
                 r.variant.c_str(), r.dtype.c_str(), r.median_ms, spread, r.gbps, r.roofline_pct,
                 r.speedup, r.max_rel_err, r.ok ? "ok" : "MISMATCH");
     all_ok = all_ok && r.ok;
   }
+  print_hand_vs_auto(records);
 
   std::vector<SweepPoint> sweep;
   if (flags.has("sweep")) {

@@ -23,21 +23,6 @@ const std::vector<WorkloadSpec> &builtin_workloads() {
 
 namespace {
 
-int dtype_size(crgb_dtype t) {
-  switch (t) {
-    case CRGB_UINT8:
-    case CRGB_INT8: return 1;
-    case CRGB_UINT16:
-    case CRGB_INT16:
-    case CRGB_FLOAT16: return 2;
-    case CRGB_INT32:
-    case CRGB_FLOAT32: return 4;
-    case CRGB_INT64:
-    case CRGB_FLOAT64: return 8;
-  }
-  return 0;
-}
-
 template <typename T> void fill(std::vector<unsigned char> &bytes, int64_t n, std::mt19937 &rng,
                                 double lo, double hi) {
   std::uniform_real_distribution<double> u(lo, hi);
@@ -166,7 +151,7 @@ int64_t Workload::required_bytes() const {
   }
   int64_t pixels = 0;
   for (bool t : touched) pixels += t;
-  return static_cast<int64_t>(grads.size()) * 4 + pixels * s.depth * dtype_size(s.image_dtype);
+  return static_cast<int64_t>(grads.size()) * 4 + pixels * s.depth * crgb_dtype_size(s.image_dtype);
 }
 
 }  // namespace crgb::cli

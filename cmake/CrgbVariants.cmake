@@ -2,20 +2,43 @@
 # static library per (variant, image dtype), named crgb_<isa>_<schedule>_<dtype>.
 #
 # Row: <variant name>|<isa>|<schedule>|<required CPU features>|<pinned Halide target>
+# <schedule> is "manual" (the hand-written schedule of <isa>, schedules/) or the
+# autoscheduler whose checked-in schedule the variant applies (adams2019,
+# li2018, mullapudi2016: schedules/auto/<arch>_<isa>_<schedule>.schedule.h,
+# made by scripts/regenerate_autoschedules.sh; the build never runs one).
 # The required features are what the dispatcher checks (runtime/src/cpu_features.cpp)
-# before it ever calls the variant. Targets are pinned, never "host".
+# before it ever calls the variant. Targets are pinned, never "host". A build
+# uses only the rows whose target's arch-bits-os triple is the one it compiles
+# for (Halide_CMAKE_TARGET): the x86-64 rows natively, the arm-64 rows in the
+# aarch64 cross build (cmake/aarch64-linux-gnu.cmake).
 set(CRGB_VARIANTS
     "sse41|sse41|manual|sse41|x86-64-linux-sse41"
     "avx2|avx2|manual|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
     "avx512|avx512|manual|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
+    "neon|neon|manual|neon|arm-64-linux"
+    "neon_fp16|neon_fp16|manual|neon-fp16|arm-64-linux-arm_fp16"
+    # Autoscheduled (issue #5): listed and run by name, never chosen automatically.
+    "avx2_adams2019|avx2|adams2019|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
+    "avx2_li2018|avx2|li2018|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
+    "avx2_mullapudi2016|avx2|mullapudi2016|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
+    "avx512_adams2019|avx512|adams2019|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
+    "avx512_li2018|avx512|li2018|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
+    "avx512_mullapudi2016|avx512|mullapudi2016|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
 )
 # In the order of crgb_dtype (runtime/include/crgb/crgb.h).
 set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64)
+# The autoscheduled variants are built for these dtypes only: their schedules
+# compile slowly (Adams2019's takes 30-65 s of CPU per dtype, against 2 s for a
+# hand-written one), so all nine would add about 10 minutes on 2 cores. Their
+# other dtypes are Unimplemented.
+set(CRGB_AUTOSCHEDULED_DTYPES uint8 float32 CACHE STRING
+    "Image dtypes the autoscheduled variants are built for")
 
 # One Halide runtime shared by every variant.
-add_halide_runtime(crgb_halide_runtime TARGETS x86-64-linux)
+add_halide_runtime(crgb_halide_runtime TARGETS ${Halide_CMAKE_TARGET})
 
 set(CRGB_VARIANT_LIBRARIES "")
+set(CRGB_VARIANT_NAMES "")  # the Halide variants of this build, table order
 set(crgb_variant_includes "")
 set(crgb_variant_rows "")
 set(auto_rank 0)
@@ -26,17 +49,32 @@ foreach (row IN LISTS CRGB_VARIANTS)
   list(GET fields 2 schedule)
   list(GET fields 3 features)
   list(GET fields 4 target)
+  string(REGEX MATCH "^[^-]+-[^-]+-[^-]+" triple "${target}")
+  if (NOT triple STREQUAL Halide_CMAKE_TARGET)
+    continue ()
+  endif ()
+  list(APPEND CRGB_VARIANT_NAMES ${name})
   # Hand-written schedules take part in the automatic choice, later rows
   # preferred; others (autoscheduled) run only when asked for by name.
   if (schedule STREQUAL "manual")
     set(schedule_param "schedule=${isa}")
     math(EXPR auto_rank "${auto_rank} + 1")
     set(rank ${auto_rank})
+    set(variant_dtypes ${CRGB_DTYPES})
+  elseif (schedule MATCHES "^(adams2019|li2018|mullapudi2016|anderson2021)$")
+    string(REGEX MATCH "^[a-z0-9]+" arch "${target}")  # x86, arm
+    set(schedule_param "autoscheduled=${arch}_${isa}_${schedule}")
+    set(rank 0)  # never chosen automatically
+    set(variant_dtypes ${CRGB_AUTOSCHEDULED_DTYPES})
   else ()
     message(FATAL_ERROR "unknown schedule kind '${schedule}' in variant '${name}'")
   endif ()
   set(fns "")
   foreach (dtype IN LISTS CRGB_DTYPES)
+    if (NOT dtype IN_LIST variant_dtypes)
+      list(APPEND fns nullptr)  # not built: Unimplemented (runtime/src/halide_call.cpp)
+      continue ()
+    endif ()
     set(lib crgb_${isa}_${schedule}_${dtype})
     add_halide_library(${lib}
                        FROM crgb.generator

@@ -16,6 +16,7 @@
 
 #include "Halide.h"
 
+#include "auto_schedule.h"
 #include "cpu_schedule.h"
 #include "pipeline_stages.h"
 
@@ -72,6 +73,10 @@ public:
   // when an autoscheduler is set.
   GeneratorParam<crgb::CpuScheduleName> schedule_name{
       "schedule", crgb::CpuScheduleName::AVX2, crgb::cpu_schedule_names()};
+  // When set, the checked-in autoscheduled schedule of that name
+  // (schedules/auto/, e.g. x86_avx2_adams2019) instead of the hand-written one.
+  GeneratorParam<std::string> autoscheduled{"autoscheduled", ""};
+  // (Halide reserves the name "auto_schedule".)
 
   // grads(d, x, y, b): TensorFlow's [num_boxes, crop_height, crop_width, depth].
   Input<Buffer<float, 4>> grads{"grads"};
@@ -141,6 +146,10 @@ public:
 
   void schedule() {
     if (using_autoscheduler()) return;
+    if (!autoscheduled.value().empty()) {
+      crgb::apply_auto_schedule(autoscheduled, Pipeline(stages_.output), get_target());
+      return;
+    }
     crgb::apply_cpu_schedule(schedule_name, stages_, get_target());
   }
 

@@ -34,6 +34,11 @@ void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::T
     require(target.arch == Target::ARM && target.bits == 64, "arm-64");
     t = arm_neon_tunables();
     break;
+  case CpuScheduleName::NEON_FP16:
+    require(target.arch == Target::ARM && target.bits == 64 && target.has_feature(Target::ARMFp16),
+            "arm-64 and arm_fp16");
+    t = arm_neon_tunables();
+    break;
   }
   schedule_cpu(t, s);
 }

@@ -16,7 +16,7 @@
 
 namespace crgb {
 
-enum class CpuScheduleName { SSE41, AVX2, AVX512, NEON };
+enum class CpuScheduleName { SSE41, AVX2, AVX512, NEON, NEON_FP16 };
 
 inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
   static const std::map<std::string, CpuScheduleName> names = {
@@ -24,6 +24,7 @@ inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
       {"avx2", CpuScheduleName::AVX2},
       {"avx512", CpuScheduleName::AVX512},
       {"neon", CpuScheduleName::NEON},
+      {"neon_fp16", CpuScheduleName::NEON_FP16},
   };
   return names;
 }

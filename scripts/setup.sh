@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian 12 machine (and a no-op when done):
-#   - Debian packages: compiler, GoogleTest, Google Benchmark, zlib, python3-venv;
+#   - Debian packages: compiler, GoogleTest, Google Benchmark, zlib, python3-venv,
+#     pkg-config (the install test builds against crgb.pc);
+#   - for the aarch64 cross build and its suite under qemu (scripts/test_aarch64.sh):
+#     the aarch64-linux-gnu cross compiler, qemu-user, and through Debian multiarch
+#     (arm64 is added as a foreign architecture) arm64 zlib, GoogleTest, libstdc++;
 #   - .venv: Halide 21 (the PyPI wheel: headers, libHalide with LLVM, the CMake
 #     package and the autoscheduler plugins), CMake and Ninja, pinned in
 #     requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev)
+apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev pkg-config
+              g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64 libgtest-dev:arm64 libstdc++6:arm64)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +21,9 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [[ " ${missing[*]}" == *:arm64* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

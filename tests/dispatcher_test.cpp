@@ -8,9 +8,18 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <sstream>
+
+#if defined(__aarch64__)
+#include <sys/auxv.h>
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 namespace crgb_test {
 namespace {
@@ -25,12 +34,30 @@ int cpu_has_halide_feature(const std::string &feature) {
   if (feature == "avx") return __builtin_cpu_supports("avx") != 0;
   if (feature == "avx2") return __builtin_cpu_supports("avx2") != 0;
   if (feature == "fma") return __builtin_cpu_supports("fma") != 0;
-  if (feature == "f16c") return __builtin_cpu_supports("f16c") != 0;
+  if (feature == "f16c") {  // clang 14's __builtin_cpu_supports does not know "f16c"
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+  }
   if (feature == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
   if (feature == "avx512_skylake")
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq");
+#endif
+#if defined(__aarch64__)
+  // Halide's arm-64 baseline is Advanced SIMD (NEON). Read from the ID
+  // register, not from the HWCAP bit the library reads: the kernel (and
+  // qemu-user) emulate MRS of ID_AA64PFR0_EL1 for user space when HWCAP_CPUID
+  // is set. Its AdvSIMD field, bits 23:20, is 0xf when absent.
+  // arm_fp16 (FEAT_FP16): the FP and AdvSIMD fields both read 1.
+  if (feature == "neon" || feature == "arm_fp16") {
+    if (!(getauxval(AT_HWCAP) & HWCAP_CPUID)) return -1;
+    uint64_t pfr0 = 0;
+    __asm__("mrs %0, ID_AA64PFR0_EL1" : "=r"(pfr0));
+    const uint64_t fp = (pfr0 >> 16) & 0xf, simd = (pfr0 >> 20) & 0xf;
+    if (feature == "neon") return simd != 0xf;
+    return fp == 1 && simd == 1;
+  }
 #endif
   (void)feature;
   return -1;
@@ -38,19 +65,25 @@ int cpu_has_halide_feature(const std::string &feature) {
 
 // Tokens of a Halide target string that name no ISA feature.
 bool neutral_token(const std::string &t) {
-  for (const char *n : {"x86", "64", "32", "linux", "osx", "windows", "no_runtime", "no_asserts",
+  for (const char *n : {"x86", "arm", "64", "32", "linux", "osx", "windows", "no_runtime", "no_asserts",
                         "no_bounds_query", "strict_float", "large_buffers", "c_plus_plus_name_mangling",
                         "user_context"})
     if (t == n) return true;
   return false;
 }
 
-// 1 or 0: whether this x86 CPU can run the target; -1: cannot tell.
+// 1 or 0: whether this x86-64 or AArch64 CPU can run the target; -1: cannot tell.
 int cpu_can_run(const std::string &target) {
-  if (target.rfind("x86-", 0) != 0) return -1;
+  bool all = true;
+  if (target.rfind("arm-64-", 0) == 0) {
+    const int neon = cpu_has_halide_feature("neon");  // the arm-64 baseline
+    if (neon < 0) return -1;
+    all = neon == 1;
+  } else if (target.rfind("x86-", 0) != 0) {
+    return -1;
+  }
   std::stringstream in(target);
   std::string token;
-  bool all = true;
   while (std::getline(in, token, '-')) {
     if (neutral_token(token)) continue;
     const int has = cpu_has_halide_feature(token);
@@ -112,13 +145,14 @@ TEST(Dispatcher, AvailabilityMatchesCpu) {
   }
 }
 
-// Best available of avx512 > avx2 > sse41 > reference.
+// Best available of avx512 > avx2 > sse41 > reference on x86-64, of neon_fp16
+// > neon > reference on AArch64.
 TEST(Dispatcher, AutomaticChoiceIsBestAvailable) {
   if (const char *env = std::getenv("CRGB_VARIANT"))
     GTEST_SKIP() << "CRGB_VARIANT=" << env << " decides the choice (see env_variant_test)";
   const auto list = crgb::variants();
   std::string expected;
-  for (const char *name : {"avx512", "avx2", "sse41", "reference"}) {
+  for (const char *name : {"avx512", "avx2", "sse41", "neon_fp16", "neon", "reference"}) {
     const crgb::VariantInfo *v = find(list, name);
     if (v == nullptr) continue;
     const int can = cpu_can_run(v->target);

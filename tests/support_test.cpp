@@ -55,11 +55,21 @@ TEST(Half, RoundTripIsExact) {
   }
 }
 
-#if defined(__FLT16_MAX__)
+#if defined(__aarch64__)
+// GCC 12's C++ has no _Float16 on AArch64; __fp16 is IEEE binary16 there, with
+// the hardware's conversions (fcvt).
+using CompilerHalf = __fp16;
+#define CRGB_HAVE_COMPILER_HALF 1
+#elif defined(__FLT16_MAX__)
+using CompilerHalf = _Float16;
+#define CRGB_HAVE_COMPILER_HALF 1
+#endif
+
+#if defined(CRGB_HAVE_COMPILER_HALF)
 // Against the compiler's own conversions, over halves and many floats between them.
 TEST(Half, AgreesWithCompilerFloat16) {
   for (uint32_t h = 0; h < 0x10000; ++h) {
-    _Float16 c;
+    CompilerHalf c;
     const uint16_t hb = static_cast<uint16_t>(h);
     std::memcpy(&c, &hb, sizeof c);
     const float f = half_to_float(hb);
@@ -73,7 +83,7 @@ TEST(Half, AgreesWithCompilerFloat16) {
     u = (u & 0x80ffffffu) | ((0x60u + (u >> 24) % 0x30u) << 23); // exponents around half's range
     float f;
     std::memcpy(&f, &u, sizeof f);
-    const _Float16 c = static_cast<_Float16>(f);
+    const CompilerHalf c = static_cast<CompilerHalf>(f);
     uint16_t cb;
     std::memcpy(&cb, &c, sizeof cb);
     ASSERT_EQ(float_to_half(f), cb) << f;

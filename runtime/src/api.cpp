@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dtype.h"
+#include "fp_env.h"
 #include "halide_call.h"
 #include "reference.h"
 #include "validate.h"
@@ -83,6 +84,10 @@ crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
                             const char *method, const char *variant, float *output,
                             int64_t output_elems, crgb_error *error) {
   try {
+    // Every variant computes in one floating-point environment, not the
+    // caller's (fp_env.h): its rounding mode, FTZ/DAZ or unmasked exceptions
+    // would otherwise move samples across TensorFlow's kinks or trap.
+    ScopedFpEnv fp_env;
     return finish(
         compute(grads, image, boxes, box_ind, method, variant, output, output_elems), error);
   } catch (const std::exception &e) {
@@ -115,7 +120,7 @@ int crgb_set_num_threads(int num_threads) {
 }
 
 const char *crgb_status_name(crgb_status status) {
-  switch (status) {
+  switch (enum_value(status)) {  // any int a C caller passes
   case CRGB_OK: return "Ok";
   case CRGB_INVALID_ARGUMENT: return "InvalidArgument";
   case CRGB_OUT_OF_RANGE: return "OutOfRange";
@@ -126,7 +131,13 @@ const char *crgb_status_name(crgb_status status) {
   return "Unknown";
 }
 
-const char *crgb_dtype_name(crgb_dtype dtype) { return dtype_name(dtype); }
+const char *crgb_dtype_name(crgb_dtype dtype) {
+  return dtype_valid(dtype) ? dtype_name(static_cast<crgb_dtype>(enum_value(dtype))) : "unknown";
+}
+
+int crgb_dtype_size(crgb_dtype dtype) {
+  return dtype_valid(dtype) ? dtype_bytes(static_cast<crgb_dtype>(enum_value(dtype))) : 0;
+}
 
 const char *crgb_version(void) { return CRGB_VERSION_STRING; }
 

@@ -53,7 +53,13 @@ bool supports_one(const std::string &name) {
   if (name == "avx512_skylake") return cpu.avx512_skylake;
 #endif
 #if defined(__aarch64__)
-  if (name == "neon") return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+  // Halide does not detect ARM features at run time: the HWCAP bits the
+  // kernel reports are the only source (no MRS of ID registers, which older
+  // kernels do not emulate for user space).
+  static const unsigned long hwcap = getauxval(AT_HWCAP);
+  if (name == "neon") return (hwcap & HWCAP_ASIMD) != 0;
+  // ARMv8.2 FEAT_FP16: half-precision scalar and vector instructions.
+  if (name == "fp16") return (hwcap & HWCAP_FPHP) != 0 && (hwcap & HWCAP_ASIMDHP) != 0;
 #endif
   return false;
 }

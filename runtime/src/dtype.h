@@ -8,7 +8,19 @@
 
 namespace crgb::detail {
 
-inline bool dtype_valid(crgb_dtype t) { return int(t) >= CRGB_UINT8 && int(t) <= CRGB_FLOAT64; }
+// The int a C enum field or argument holds. A C caller may store any int
+// there, and loading a value outside the enumerators' range through the C++
+// enum type is undefined behaviour (UBSan's -fsanitize=enum): read the bytes.
+template <typename E> int enum_value(const E &e) {
+  static_assert(sizeof(E) == sizeof(int), "C enums are int-sized here");
+  int v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+inline bool dtype_valid(const crgb_dtype &t) {
+  return enum_value(t) >= CRGB_UINT8 && enum_value(t) <= CRGB_FLOAT64;
+}
 const char *dtype_name(crgb_dtype t);
 int dtype_bytes(crgb_dtype t);
 

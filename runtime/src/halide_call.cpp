@@ -2,6 +2,7 @@
 
 #include <HalideRuntime.h>
 
+#include <atomic>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -15,14 +16,23 @@ namespace {
 // on the calling thread (argument and bounds checks run before any parallel
 // work), so a thread-local message reaches the right caller.
 thread_local std::string halide_message;
+// Whether this thread is inside one of our pipelines. The handler is shared
+// with any other Halide-generated library in the process (one runtime): its
+// errors go on to the handler that was installed before ours.
+thread_local bool in_crgb_pipeline = false;
+std::atomic<halide_error_handler_t> previous_handler{nullptr};
 
-void capture_error(void * /*user_context*/, const char *message) {
-  halide_message = message ? message : "";
+void capture_error(void *user_context, const char *message) {
+  halide_error_handler_t previous = previous_handler.load();
+  if (in_crgb_pipeline || previous == nullptr)
+    halide_message = message ? message : "";
+  else
+    previous(user_context, message);
 }
 
 void install_error_handler() {
   static std::once_flag once;
-  std::call_once(once, [] { halide_set_error_handler(capture_error); });
+  std::call_once(once, [] { previous_handler = halide_set_error_handler(capture_error); });
 }
 
 halide_type_t halide_type(crgb_dtype t) {
@@ -87,8 +97,14 @@ Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tens
   View bi(box_ind.data, CRGB_INT32, {s.num_boxes});
   View out(output, CRGB_FLOAT32, {s.num_boxes, 4});
   HalidePipeline fn = variant.by_dtype[image.dtype];
+  if (fn == nullptr)  // an autoscheduled variant not built for this dtype (CrgbVariants.cmake)
+    return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name +
+                                    "' is not built for image dtype " +
+                                    crgb_dtype_name(image.dtype)};
   halide_message.clear();
+  in_crgb_pipeline = true;
   int rc = fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer);
+  in_crgb_pipeline = false;
   if (rc == 0) return {};
   std::string why = halide_message.empty() ? "error code " + std::to_string(rc) : halide_message;
   while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();

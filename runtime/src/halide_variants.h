@@ -16,7 +16,7 @@ struct HalideVariant {
   const char *target;    // the pinned Halide target string
   const char *features;  // CPU features it needs (cpu_features.h)
   int auto_rank;         // > 0: candidate for the automatic choice, higher preferred
-  HalidePipeline by_dtype[9];  // indexed by crgb_dtype
+  HalidePipeline by_dtype[9];  // indexed by crgb_dtype; nullptr: not built (Unimplemented)
 };
 
 extern const HalideVariant kHalideVariants[];

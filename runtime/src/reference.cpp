@@ -5,41 +5,11 @@
 #include <cmath>
 #include <cstdint>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-#endif
-
 #include "dtype.h"
+#include "fp_env.h"
 
 namespace crgb::detail {
 namespace {
-
-// TensorFlow runs its CPU kernels with denormals flushed to zero (inputs read
-// as zero, results flushed): measured bit for bit against tensorflow-cpu
-// 2.20 on the golden cases with subnormal grads, boxes and float64 pixels.
-// The mode is per thread; restored on scope exit.
-class FlushDenormals {
-public:
-#if defined(__x86_64__) || defined(__i386__)
-  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040u); }  // FTZ | DAZ
-  ~FlushDenormals() { _mm_setcsr(saved_); }
-
-private:
-  unsigned saved_;
-#elif defined(__aarch64__)
-  FlushDenormals() {
-    __asm__ volatile("mrs %0, fpcr" : "=r"(saved_));
-    uint64_t fz = saved_ | (uint64_t(1) << 24);  // FZ: flush inputs and outputs
-    __asm__ volatile("msr fpcr, %0" : : "r"(fz));
-  }
-  ~FlushDenormals() { __asm__ volatile("msr fpcr, %0" : : "r"(saved_)); }
-
-private:
-  uint64_t saved_;
-#endif
-  FlushDenormals(const FlushDenormals &) = delete;
-  FlushDenormals &operator=(const FlushDenormals &) = delete;
-};
 
 // Reads pixel i as float, as TensorFlow's static_cast<float> does.
 struct Half {};
@@ -146,7 +116,9 @@ void run(const Shapes &s, const crgb_tensor &grads_t, const crgb_tensor &image_t
 
 void reference_grad_boxes(const Shapes &s, const crgb_tensor &grads, const crgb_tensor &image,
                           const crgb_tensor &boxes, const crgb_tensor &box_ind, float *output) {
-  FlushDenormals ftz;
+  // TensorFlow's environment (denormals flushed, round to nearest), whatever
+  // the caller's; restored on return.
+  ScopedFpEnv fp_env;
   switch (image.dtype) {
   case CRGB_UINT8: return run<uint8_t>(s, grads, image, boxes, box_ind, output);
   case CRGB_UINT16: return run<uint16_t>(s, grads, image, boxes, box_ind, output);

@@ -25,8 +25,12 @@ Status check_descriptor(const crgb_tensor *t, const char *name) {
     return invalid(std::string(name) + " has rank " + std::to_string(t->rank) +
                    ", outside [0, " + std::to_string(CRGB_MAX_RANK) + "]");
   if (!dtype_valid(t->dtype))
-    return invalid(std::string(name) + " has an unknown dtype " + std::to_string(int(t->dtype)));
-  if (t->device != CRGB_DEVICE_HOST)
+    return invalid(std::string(name) + " has an unknown dtype " +
+                   std::to_string(enum_value(t->dtype)));
+  const int device = enum_value(t->device);
+  if (device != CRGB_DEVICE_HOST && device != CRGB_DEVICE_CUDA)
+    return invalid(std::string(name) + " has an unknown device " + std::to_string(device));
+  if (device != CRGB_DEVICE_HOST)
     return {CRGB_UNIMPLEMENTED,
             std::string(name) + " is in device memory; this build runs on host memory only"};
   // Every dimension non-negative, and the element and byte counts representable.

@@ -4,11 +4,13 @@
 // output file.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <crgb/crgb.hpp>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <tuple>
@@ -306,6 +308,58 @@ TEST(Cli, BadFlagsAreInvalidArgument) {
   std::vector<std::string> a = without("--out");
   a.insert(a.end(), {"--out", dir.file("no/such/dir/o.npy")});
   expect_failure(dir, a, "InvalidArgument: --out: ");
+}
+
+// Outputs that cannot be written: an existing directory, a path through a
+// regular file, a read-only directory (skipped for root, whom permissions do
+// not stop): exit status 2, "InvalidArgument: --out: <why>", and no file left
+// behind, final or temporary.
+TEST(Cli, UnwritableOutputPathIsInvalidArgument) {
+  TempDir dir;
+  const auto args = write_inputs(dir, float_problem());
+  auto with_out = [&](const std::string &out) {
+    std::vector<std::string> a;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--out") {
+        ++i;
+        continue;
+      }
+      a.push_back(args[i]);
+    }
+    a.insert(a.end(), {"--out", out});
+    return a;
+  };
+  std::filesystem::create_directory(dir.file("a_directory"));
+  expect_failure(dir, with_out(dir.file("a_directory")), "InvalidArgument: --out: ");
+  EXPECT_TRUE(std::filesystem::is_empty(dir.file("a_directory")));
+  expect_failure(dir, with_out(dir.file("g.npy") + "/o.npy"), "InvalidArgument: --out: ");
+  if (::geteuid() != 0) {
+    const std::string ro = dir.file("read_only");
+    std::filesystem::create_directory(ro);
+    std::filesystem::permissions(ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    expect_failure(dir, with_out(ro + "/o.npy"), "InvalidArgument: --out: ");
+    EXPECT_TRUE(std::filesystem::is_empty(ro));
+    std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
+  }
+}
+
+// A Fortran-ordered array and a big-endian one are refused with messages that
+// say so (exit status 2, no output: BadFilesAreInvalidArgument).
+TEST(Cli, FortranOrderAndByteOrderAreNamed) {
+  TempDir dir;
+  const Problem p = float_problem();
+  const auto args = write_inputs(dir, p);
+  write_bytes(dir.file("g.npy"), make_npy(1, npy_dict("<f4", {p.n, p.ch, p.cw, p.depth}, true), le_bytes_of(p.grads)));
+  Result r = run_cli(dir, args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("fortran_order"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(dir.file("o.npy")));
+  write_inputs(dir, p);
+  write_bytes(dir.file("k.npy"), make_npy(1, npy_dict(">i4", {p.n}), Bytes(static_cast<size_t>(4 * p.n))));
+  r = run_cli(dir, args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("big-endian"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(dir.file("o.npy")));
 }
 
 TEST(Cli, AFileNameWithANewlineStaysOnOneLine) {

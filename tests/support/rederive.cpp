@@ -64,7 +64,12 @@ bool sample_inside(float coordinate, int64_t size) {
   return coordinate >= 0.0f && coordinate <= static_cast<float>(size - 1);
 }
 
-Expected rederive(const Problem &p) {
+Expected rederive(const Problem &p) { return rederive(p, {}); }
+
+Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
+  const PixelFn pixel =
+      pixel_fn ? pixel_fn
+               : PixelFn([&p](int64_t b, int64_t y, int64_t x, int64_t d) { return p.image_at(b, y, x, d); });
   Expected e;
   const size_t n = static_cast<size_t>(4 * p.num_boxes);
   e.value.assign(n, 0.0);
@@ -88,10 +93,10 @@ Expected rederive(const Problem &p) {
         double wx[2];
         axis_weights(p.image_width, p.crop_width, x, &wx[0], &wx[1]);
         for (int64_t d = 0; d < p.depth; ++d) {
-          const double tl = flush(p.image_at(bi, sy.low, sx.low, d));
-          const double tr = flush(p.image_at(bi, sy.low, sx.high, d));
-          const double bl = flush(p.image_at(bi, sy.high, sx.low, d));
-          const double br = flush(p.image_at(bi, sy.high, sx.high, d));
+          const double tl = flush(pixel(bi, sy.low, sx.low, d));
+          const double tr = flush(pixel(bi, sy.low, sx.high, d));
+          const double bl = flush(pixel(bi, sy.high, sx.low, d));
+          const double br = flush(pixel(bi, sy.high, sx.high, d));
           const double g = flush(p.grad_at(b, y, x, d));
           const double gy = g * ((1 - sx.lerp) * (bl - tl) + sx.lerp * (br - tr));
           const double gx = g * ((1 - sy.lerp) * (tr - tl) + sy.lerp * (br - bl));

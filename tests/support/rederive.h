@@ -20,6 +20,7 @@
 #include "support/problem.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace crgb_test {
@@ -39,6 +40,12 @@ struct Expected {
 
 // Requires a valid problem (shapes consistent, box_ind in range).
 Expected rederive(const Problem &p);
+
+// The same with the image's pixels (as float32) read through `pixel` instead
+// of p.image, which may then be empty: for images declared larger than the
+// test allocates (tests/large_sizes_test.cpp).
+using PixelFn = std::function<float(int64_t b, int64_t y, int64_t x, int64_t d)>;
+Expected rederive(const Problem &p, const PixelFn &pixel);
 
 // The sample coordinate of row (or column) i of a box along one axis, in
 // float32 as TensorFlow computes it (with FTZ/DAZ). size = image_height (or width), crop =

@@ -25,7 +25,12 @@ std::string sanitize(const std::string &name);
 
 using VariantDtype = std::tuple<std::string, crgb_dtype>;
 
-// The (variant x dtype) grid, every available variant with all nine dtypes.
+// Whether the variant is built for this image dtype: every variant is built
+// for all nine except the autoscheduled ones (cmake/CrgbVariants.cmake,
+// CRGB_AUTOSCHEDULED_DTYPES), whose other dtypes answer Unimplemented.
+bool built_for(const std::string &variant, crgb_dtype dtype);
+
+// The (variant x dtype) grid, every available variant with every dtype it is built for.
 std::vector<VariantDtype> variant_dtype_grid();
 
 // "avx2_float32"-style test names.

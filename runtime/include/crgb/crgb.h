@@ -105,6 +105,8 @@ CRGB_API int crgb_set_num_threads(int num_threads);
 CRGB_API const char *crgb_status_name(crgb_status status);
 /* Name of a dtype as NumPy and TensorFlow spell it: "uint8", ..., "float16". */
 CRGB_API const char *crgb_dtype_name(crgb_dtype dtype);
+/* Bytes per element of a dtype; 0 for an unknown one. */
+CRGB_API int crgb_dtype_size(crgb_dtype dtype);
 CRGB_API const char *crgb_version(void);
 
 #ifdef __cplusplus

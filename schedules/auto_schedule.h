@@ -1,0 +1,24 @@
+// The autoscheduled schedules (issue #5): what each autoscheduler shipped with
+// Halide 21 made of this pipeline, per target, checked in under schedules/auto/
+// by scripts/regenerate_autoschedules.sh. An ordinary build never runs an
+// autoscheduler; the generator applies one of these by name
+// (GeneratorParam autoscheduled).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Halide.h"
+
+namespace crgb {
+
+// The names of the checked-in schedules: <target>_<autoscheduler>, e.g. x86_avx2_adams2019.
+const std::vector<std::string> &auto_schedule_names();
+
+// Applies the checked-in schedule `name` to the pipeline. Throws
+// Halide::CompileError for an unknown name or a target lacking the
+// instruction set the schedule was made for.
+void apply_auto_schedule(const std::string &name, const Halide::Pipeline &pipeline,
+                         const Halide::Target &target);
+
+} // namespace crgb

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of crgb_fuzz (tests/fuzz/corpus/): one small input per
+case worth starting from, each named after what it holds.
+
+    python3 tests/fuzz/make_corpus.py [OUTPUT_DIR]
+
+The input format, read front to back by crgb_fuzz.cpp (bytes past the end read
+as 0 in the header, pseudo-random in the data):
+
+  header   variant  % 10: 0 NULL (automatic), 1 "" (automatic), 2 reference, 3 sse41,
+                    4 avx2, 5 avx512, 6 neon, 7 avx2_adams2019, 8 no_such_variant,
+                    9 a name from the input (length byte % 12, then chars)
+           method   % 8: bilinear, NULL, nearest, "", BILINEAR, "bilinear ", bilinea, bilinear
+           dtype    < 0xF0: % 9 (crgb_dtype); else one of 8 invalid values
+           threads  bit 7: crgb_set_num_threads(bits 0-2)
+           fp env   bit 7: enter it: bit 0 FTZ, bit 1 DAZ, bits 2-3 rounding
+                    (nearest, up, down, toward zero), bit 4 unmask invalid,
+                    divide-by-zero and overflow
+           flags    bit 0 buffers against their lower guard page (else the upper),
+                    bit 1 repeat a successful call on one thread, bit 2 NULL error
+  sizes    7 bytes: num_boxes, crop_height, crop_width, depth, batch, image_height,
+           image_width; < 0xC0: % 12; < 0xE0: 12 + (b - 0xC0); else SIZES[b - 0xE0]
+  mutations  1 byte: < 0xA0 none, else (b & 3) + 1 of 4 bytes (what, tensor, a, b):
+           what % 8: 0 rank = int8(a) % 12 - 1, 1 shape[a % 8] = size(b), 2 dtype,
+           3 device (a % 4: host, cuda, 2, -1), 4 NULL data, 5 NULL descriptor (a odd),
+           6 output_elems += int8(a), 7 rank one off; tensor % 4: grads, image, boxes, box_ind
+  data     box_ind: 1 byte each (< 0xF8: % batch, else a bad index);
+           boxes: 1 byte each (< 0xD0: (b - 0x30) / 128, else BOXES[b - 0xD0]);
+           grads: 1 byte each (< 0xF0: (b - 120) / 32, else VALUES[b - 0xF0]);
+           image: float32/64 1 byte each as grads, other dtypes their raw bytes.
+"""
+import math
+import os
+import struct
+import sys
+
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+SIZES = [0, 1, 2, 3, 255, 256, 65535, 65536,
+         46340, 46341, INT32_MAX, INT32_MAX + 1, 2**32 - 1, 2**32, 2**33, 2**40,
+         2**53, 2**61, 2**62, INT64_MAX, -1, -2, -2**63, -2**31,
+         INT32_MAX + 2, 2**20, 2**24, 3037000499, 3037000500, 2**30, 2**29, 2**28]
+
+
+def f32(x):
+    return struct.unpack('<f', struct.pack('<f', x))[0]
+
+
+def bits(x):
+    return struct.pack('<f', x)
+
+
+NAN = float('nan')
+INF = float('inf')
+FLT_MAX = 3.4028234663852886e38
+FLT_MIN = 1.1754943508222875e-38
+BOXES_BITS = [bits(NAN), bits(-NAN), bits(INF), bits(-INF), bits(INF), bits(3e38), bits(-3e38), bits(FLT_MAX),
+              bits(-FLT_MAX), bits(1e30), bits(-1e30), bits(1e-40), bits(-1e-40), bits(1e-45), bits(-0.0), bits(0.0),
+              bits(1.0), bits(0.99999994), bits(1.0000001), bits(0.5), bits(16777216.0), bits(-16777216.0), bits(65535.0), bits(FLT_MIN),
+              bits(-FLT_MIN), bits(1e10), bits(0.1), bits(0.3), bits(0.7), bits(0.9), bits(1.5), bits(-0.5),
+              bits(2.0), bits(-1.0), bits(1e-20), bits(1e20), bits(-3e38), bits(3e38), bits(0.33333334), bits(0.6666667),
+              struct.pack('<I', 0x7fc0beef), struct.pack('<I', 0xffbfffff), struct.pack('<I', 0x7f800001), bits(1e-38),
+              bits(1.1754942e-38), bits(0.25), bits(0.75), bits(4.0)]
+assert len(BOXES_BITS) == 48
+VALUES = [NAN, INF, -INF, 3.4e38, -3.4e38, 1e30, 1e-40, -1e-45, -0.0, 1e-30, 65504.0, 1e5, -7e4, 1e-7, 2.0e-39, 123456789.0]
+
+VARIANTS = {None: 0, '': 1, 'reference': 2, 'sse41': 3, 'avx2': 4, 'avx512': 5, 'neon': 6,
+            'avx2_adams2019': 7, 'no_such_variant': 8}
+METHODS = {'bilinear': 0, None: 1, 'nearest': 2, '': 3, 'BILINEAR': 4, 'bilinear ': 5, 'bilinea': 6}
+DTYPES = ['uint8', 'uint16', 'int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64']
+BAD_DTYPES = {-1: 0xF0, 9: 0xF1, 42: 0xF2, -2**31: 0xF3, INT32_MAX: 0xF4}
+TENSORS = {'grads': 0, 'image': 1, 'boxes': 2, 'box_ind': 3}
+
+
+def size_byte(v):
+    if 0 <= v < 12:
+        return v
+    if 12 <= v <= 43:
+        return 0xC0 + (v - 12)
+    return 0xE0 + SIZES.index(v)
+
+
+def box_byte(x):
+    b = bits(x)
+    if math.isfinite(x) and f32(x) == x:
+        k = x * 128 + 0x30
+        if k == int(k) and 0 <= k < 0xD0 and b != bits(-0.0):
+            return int(k)
+    return 0xD0 + BOXES_BITS.index(b)
+
+
+def value_byte(x):
+    if math.isfinite(x):
+        k = x * 32 + 120
+        if k == int(k) and 0 <= k < 0xF0 and math.copysign(1, x) > 0:
+            return int(k)
+    for i, v in enumerate(VALUES):
+        if (math.isnan(v) and math.isnan(x)) or (v == x and math.copysign(1, v) == math.copysign(1, x)):
+            return 0xF0 + i
+    raise ValueError(x)
+
+
+def seed(sizes, boxes=(), box_ind=(), grads=(), image=b'', variant=None, method='bilinear',
+         dtype='float32', threads=None, fp=None, flags=0, mutations=(), variant_name=None):
+    """sizes: (num_boxes, crop_h, crop_w, depth, batch, h, w). Data not given is
+    left to the fuzzer's generator (an input ends where its data ends)."""
+    out = bytearray()
+    out.append(9 if variant_name is not None else VARIANTS[variant])
+    out.append(METHODS[method])
+    out.append(DTYPES.index(dtype) if isinstance(dtype, str) else BAD_DTYPES[dtype])
+    out.append(0 if threads is None else 0x80 | threads)
+    out.append(0 if fp is None else 0x80 | fp)
+    out.append(flags)
+    if variant_name is not None:
+        out.append(len(variant_name))
+        out += bytes(ord(c) - 32 for c in variant_name)
+    out += bytes(size_byte(s) for s in sizes)
+    if mutations:
+        out.append(0xA0 | (len(mutations) - 1))
+        for what, tensor, a, b in mutations:
+            out += bytes([what, TENSORS[tensor], a & 0xFF, b & 0xFF])
+    else:
+        out.append(0)
+    batch = sizes[4]
+    for k in box_ind:
+        if isinstance(k, str):  # a bad index by name
+            out.append(0xF8 + ['-1', 'batch', 'batch+1', 'INT32_MIN', 'INT32_MAX', '-batch', '2^30', '-2'].index(k))
+        else:
+            assert 0 <= k < batch
+            out.append(k)
+    out += bytes(box_byte(x) for x in boxes)
+    out += bytes(value_byte(x) for x in grads)
+    out += image
+    return bytes(out)
+
+
+def rank(tensor, r):
+    return (0, tensor, (r + 1) % 12, 0)
+
+
+def dim(tensor, i, v):
+    return (1, tensor, i, size_byte(v))
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), 'corpus')
+    os.makedirs(out_dir, exist_ok=True)
+    seeds = {}
+    small = (2, 3, 4, 3, 2, 5, 6)
+    box2 = (0.125, 0.25, 0.875, 0.75, 0.875, 1.0, 0.125, 0.0)
+    # Valid calls: every dtype (automatic), every variant name (float32, uint8).
+    for d in DTYPES:
+        seeds[f'valid_auto_{d}'] = seed(small, box2, (0, 1), dtype=d)
+    for v in ['reference', 'sse41', 'avx2', 'avx512', 'avx2_adams2019']:
+        for d in ['float32', 'uint8', 'float16']:
+            seeds[f'valid_{v}_{d}'] = seed(small, box2, (1, 0), variant=v, dtype=d, flags=2)
+    seeds['valid_crop_1x1'] = seed((3, 1, 1, 5, 1, 4, 4), (0, 0, 1, 1, 0.5, 0.5, 0.5, 0.5, 1, 1, 0, 0), (0, 0, 0))
+    seeds['valid_image_1x1'] = seed((2, 3, 3, 2, 1, 1, 1), box2, (0, 0), variant='avx2')
+    seeds['valid_depth_17_avx512'] = seed((4, 5, 7, 17, 2, 9, 8), variant='avx512', flags=2)
+    seeds['valid_depth_zero'] = seed((2, 3, 4, 0, 2, 5, 6), box2, (0, 1), variant='sse41')
+    seeds['valid_no_boxes'] = seed((0, 3, 4, 3, 2, 5, 6), variant='avx2')
+    seeds['valid_no_boxes_batch_zero'] = seed((0, 3, 4, 3, 0, 5, 6), variant='reference')
+    seeds['valid_on_grid_kinks'] = seed((2, 5, 5, 2, 1, 5, 5), (0, 0, 1, 1, 1, 1, 0, 0), (0, 0))
+    seeds['valid_threads_3_buffers_at_start'] = seed((8, 7, 7, 9, 3, 12, 12), threads=3, flags=3)
+    seeds['valid_big_crop_many_threads'] = seed((6, 14, 14, 8, 2, 20, 20), threads=7, flags=2, variant='avx2')
+    # The CVE and TensorFlow issues (tests/regression_test.cpp).
+    seeds['cve_2020_15266_box_1e40'] = seed((1, 2, 2, 1, 1, 3, 3), (INF, 0, 0, 0), (0,))
+    seeds['cve_2020_15266_box_flt_max'] = seed((1, 2, 2, 1, 1, 3, 3), (FLT_MAX, 0, 0, 0), (0,), variant='avx2')
+    seeds['tf_94122_nan_boxes'] = seed((2, 2, 2, 1, 1, 3, 3), (0, 0, 1, 1, NAN, 0, 1, 1), (0, 0))
+    seeds['tf_124955_nan_box_sse41'] = seed((1, 3, 3, 2, 1, 4, 4), (0.5, NAN, NAN, 0.5), (0,), variant='sse41')
+    seeds['tf_65721_empty_boxes_rank1'] = seed((0, 2, 2, 1, 1, 3, 3), mutations=[rank('boxes', 1), dim('boxes', 0, 0)])
+    seeds['tf_65721_empty_box_ind_rank2'] = seed((0, 2, 2, 1, 1, 3, 3), mutations=[rank('box_ind', 2), dim('box_ind', 1, 0)])
+    seeds['overflow_3e38'] = seed((2, 3, 2, 2, 1, 5, 6), (3e38, 0, -3e38, 1, 0.25, -3e38, 0.75, 3e38), (0, 0))
+    seeds['overflow_3e38_traps_round_up'] = seed((2, 3, 2, 2, 1, 5, 6), (3e38, 0, -3e38, 1, 0.25, -3e38, 0.75, 3e38),
+                                                 (0, 0), variant='avx512', fp=0x10 | 0x4 | 1)
+    seeds['denormal_boxes_negative_zero'] = seed((2, 3, 3, 2, 1, 4, 4), (1e-40, -0.0, 1, 1e-45, -1e-40, 0, 1, 1), (0, 0))
+    seeds['fp_env_ftz_daz_round_down'] = seed(small, box2, (0, 1), variant='avx2', fp=0x3 | 0x8)
+    seeds['fp_env_toward_zero_reference'] = seed(small, box2, (0, 1), variant='reference', fp=0xC)
+    # Box indices.
+    for k in ['-1', 'batch', 'INT32_MIN', 'INT32_MAX']:
+        seeds[f'box_ind_{k}'] = seed(small, box2, (0, k))
+    seeds['box_ind_batch_zero'] = seed((1, 2, 2, 1, 0, 3, 3), (0, 0, 1, 1), ('-1',))
+    # Sizes: zero, and declared far beyond memory (never allocated).
+    seeds['crop_height_zero'] = seed((1, 0, 2, 1, 1, 3, 3))
+    seeds['image_width_zero'] = seed((1, 2, 2, 1, 1, 3, 0))
+    seeds['huge_image_named_avx2'] = seed((1, 2, 2, 1, 1, 65536, 65536), (0, 0, 1, 1), (0,), variant='avx2', dtype='uint8')
+    seeds['huge_image_float64_named_sse41'] = seed((1, 2, 2, 1, 1, 46340, 46340), (0, 0, 1, 1), (0,), variant='sse41', dtype='float64')
+    seeds['huge_grads_named_avx512'] = seed((1, 46341, 46341, 1, 1, 3, 3), (0, 0, 1, 1), (0,), variant='avx512')
+    seeds['huge_depth_auto'] = seed((1, 2, 2, 2**31, 1, 3, 3), (0, 0, 1, 1), (0,))
+    seeds['huge_num_boxes'] = seed((2**31, 1, 1, 1, 1, 3, 3))
+    seeds['huge_element_count_overflow'] = seed((1, 2, 2, 1, 2**33, 2**33, 2**33), (0, 0, 1, 1), (0,))
+    seeds['huge_dims_with_zero'] = seed((3, INT32_MAX, INT32_MAX, 0, 1, 1, 1), (0, 0, 1, 1) * 3, (0, 0, 0), variant='sse41')
+    seeds['huge_dims_int64_max'] = seed((1, INT64_MAX, 2, 1, 1, 3, 3))
+    seeds['negative_dims'] = seed((1, 2, 2, 1, 1, -1, 3))
+    seeds['negative_int64_min'] = seed((-2**63, 2, 2, 1, 1, 3, 3))
+    # Descriptors: ranks, dtypes, devices, NULLs, output size.
+    seeds['rank_zero_grads'] = seed(small, mutations=[rank('grads', 0)])
+    seeds['rank_nine_image'] = seed(small, mutations=[rank('image', 9)])
+    seeds['rank_negative_boxes'] = seed(small, mutations=[rank('boxes', -1)])
+    seeds['image_dtype_42'] = seed(small, dtype=42)
+    seeds['image_dtype_minus_1'] = seed(small, dtype=-1)
+    seeds['grads_dtype_float64'] = seed(small, mutations=[(2, 'grads', 8, 0)])
+    seeds['box_ind_dtype_int64'] = seed(small, mutations=[(2, 'box_ind', 5, 0)])
+    seeds['device_cuda'] = seed(small, mutations=[(3, 'image', 1, 0)])
+    seeds['device_unknown'] = seed(small, mutations=[(3, 'boxes', 2, 0)])
+    seeds['null_data_grads'] = seed(small, mutations=[(4, 'grads', 0, 0)])
+    seeds['null_descriptor_box_ind'] = seed(small, mutations=[(5, 'box_ind', 1, 0)])
+    seeds['output_one_short'] = seed(small, box2, (0, 1), mutations=[(6, 'grads', -1, 0)])
+    seeds['output_larger'] = seed(small, box2, (0, 1), mutations=[(6, 'grads', 7, 0)])
+    seeds['null_error_pointer'] = seed(small, box2, (0, 1), flags=4)
+    # Methods and variant names.
+    for m in ['nearest', '', 'BILINEAR', 'bilinear ', None]:
+        seeds[f'method_{m!r}'.replace("'", '').replace(' ', '_')] = seed(small, box2, (0, 1), method=m)
+    seeds['variant_unknown'] = seed(small, box2, (0, 1), variant='no_such_variant')
+    seeds['variant_neon'] = seed(small, box2, (0, 1), variant='neon')
+    seeds['variant_empty_string'] = seed(small, box2, (0, 1), variant='')
+    seeds['variant_name_from_input'] = seed(small, box2, (0, 1), variant_name='avx2')
+    seeds['variant_adams2019_int16'] = seed(small, box2, (0, 1), variant='avx2_adams2019', dtype='int16')
+    for name, data in seeds.items():
+        with open(os.path.join(out_dir, name), 'wb') as f:
+            f.write(data)
+    print(f'{len(seeds)} seeds in {out_dir}')
+
+
+if __name__ == '__main__':
+    main()
