@@ -24,6 +24,9 @@ set(CRGB_VARIANTS
     "avx512_adams2019|avx512|adams2019|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
     "avx512_li2018|avx512|li2018|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
     "avx512_mullapudi2016|avx512|mullapudi2016|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
+    "neon_adams2019|neon|adams2019|neon|arm-64-linux"
+    "neon_li2018|neon|li2018|neon|arm-64-linux"
+    "neon_mullapudi2016|neon|mullapudi2016|neon|arm-64-linux"
 )
 # In the order of crgb_dtype (runtime/include/crgb/crgb.h).
 set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64)

@@ -6,6 +6,9 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wunused-variable"
+#include "auto/arm_neon_adams2019.schedule.h"
+#include "auto/arm_neon_li2018.schedule.h"
+#include "auto/arm_neon_mullapudi2016.schedule.h"
 #include "auto/x86_avx2_adams2019.schedule.h"
 #include "auto/x86_avx2_li2018.schedule.h"
 #include "auto/x86_avx2_mullapudi2016.schedule.h"
@@ -22,24 +25,32 @@ using Apply = void (*)(Halide::Pipeline, Halide::Target);
 
 struct Entry {
   Apply apply;
-  Halide::Target::Feature needs;  // the instruction set it was generated for
+  Halide::Target::Arch arch;      // the architecture it was generated for
+  Halide::Target::Feature needs;  // and its instruction set (FeatureEnd: the base one)
 };
 
 const std::map<std::string, Entry> &table() {
   using Halide::Target;
   static const std::map<std::string, Entry> t = {
-      {"x86_avx2_adams2019", {apply_schedule_x86_avx2_adams2019, Target::AVX2}},
-      {"x86_avx2_li2018", {apply_schedule_x86_avx2_li2018, Target::AVX2}},
-      {"x86_avx2_mullapudi2016", {apply_schedule_x86_avx2_mullapudi2016, Target::AVX2}},
-      {"x86_avx512_adams2019", {apply_schedule_x86_avx512_adams2019, Target::AVX512_Skylake}},
-      {"x86_avx512_li2018", {apply_schedule_x86_avx512_li2018, Target::AVX512_Skylake}},
+      {"x86_avx2_adams2019", {apply_schedule_x86_avx2_adams2019, Target::X86, Target::AVX2}},
+      {"x86_avx2_li2018", {apply_schedule_x86_avx2_li2018, Target::X86, Target::AVX2}},
+      {"x86_avx2_mullapudi2016",
+       {apply_schedule_x86_avx2_mullapudi2016, Target::X86, Target::AVX2}},
+      {"x86_avx512_adams2019",
+       {apply_schedule_x86_avx512_adams2019, Target::X86, Target::AVX512_Skylake}},
+      {"x86_avx512_li2018",
+       {apply_schedule_x86_avx512_li2018, Target::X86, Target::AVX512_Skylake}},
       {"x86_avx512_mullapudi2016",
-       {apply_schedule_x86_avx512_mullapudi2016, Target::AVX512_Skylake}},
+       {apply_schedule_x86_avx512_mullapudi2016, Target::X86, Target::AVX512_Skylake}},
+      {"arm_neon_adams2019", {apply_schedule_arm_neon_adams2019, Target::ARM, Target::FeatureEnd}},
+      {"arm_neon_li2018", {apply_schedule_arm_neon_li2018, Target::ARM, Target::FeatureEnd}},
+      {"arm_neon_mullapudi2016",
+       {apply_schedule_arm_neon_mullapudi2016, Target::ARM, Target::FeatureEnd}},
   };
   return t;
 }
 
-} // namespace
+}  // namespace
 
 const std::vector<std::string> &auto_schedule_names() {
   static const std::vector<std::string> names = [] {
@@ -55,10 +66,13 @@ void apply_auto_schedule(const std::string &name, const Halide::Pipeline &pipeli
   auto it = table().find(name);
   if (it == table().end())
     throw Halide::CompileError("no checked-in autoscheduled schedule named '" + name + "'");
-  if (target.arch != Halide::Target::X86 || !target.has_feature(it->second.needs))
-    throw Halide::CompileError("schedule " + name + " was made for another instruction set than " +
+  const Entry &e = it->second;
+  if (target.arch != e.arch ||
+      (e.needs != Halide::Target::FeatureEnd && !target.has_feature(e.needs)))
+    throw Halide::CompileError("schedule " + name +
+                               " was made for another architecture or instruction set than " +
                                target.to_string());
   it->second.apply(pipeline, target);
 }
 
-} // namespace crgb
+}  // namespace crgb

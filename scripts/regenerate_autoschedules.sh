@@ -24,7 +24,7 @@ halide=$(echo "$root"/.venv/lib/python3*/site-packages/halide)
 build=${BUILD_DIR:-build-autoschedule}
 
 .venv/bin/cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRGB_BUILD_TESTS=OFF >/dev/null
-.venv/bin/cmake --build "$build" --target crgb.generator >/dev/null
+.venv/bin/cmake --build "$build" --target crgb.generator >"$build/generator-build.log" 2>&1 || { cat "$build/generator-build.log"; exit 1; }
 gen="$build/generators/crgb.generator"
 
 version=$(.venv/bin/python -c "import importlib.metadata as m; print(m.version('halide'))")
@@ -39,10 +39,25 @@ today=$(date -u +%F)
 targets=(
   "x86_avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
   "x86_avx512|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
+  "arm_neon|arm-64-linux"
 )
 autoschedulers=(Adams2019 Li2018 Mullapudi2016)
 
-params_for() {
+# No ARM machine here: the arm-64 schedules are made for an assumed 4-core
+# Cortex-A72-class part (ARM_PARALLELISM, ARM_LLC_BYTES: 4 cores, 1 MiB shared L2
+# as last level), said in their headers.
+ARM_PARALLELISM=${ARM_PARALLELISM:-4}
+ARM_LLC_BYTES=${ARM_LLC_BYTES:-1048576}
+
+params_for() {  # autoscheduler, target name
+  if [[ $2 == arm_* ]]; then
+    PARALLELISM=$ARM_PARALLELISM LLC_BYTES=$ARM_LLC_BYTES params_for_machine "$1"
+  else
+    params_for_machine "$1"
+  fi
+}
+
+params_for_machine() {
   case "$1" in
   Adams2019) echo "autoscheduler.parallelism=$PARALLELISM" ;;
   Li2018) echo "autoscheduler.parallelism=$PARALLELISM" ;;
@@ -61,7 +76,7 @@ for t in "${targets[@]}"; do
     lower=$(echo "$as" | tr '[:upper:]' '[:lower:]')
     name=${tname}_${lower}
     if [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]]; then continue; fi
-    params=$(params_for "$as")
+    params=$(params_for "$as" "$tname")
     echo "== $name"
     start=$SECONDS
     # shellcheck disable=SC2086
@@ -87,13 +102,33 @@ for t in "${targets[@]}"; do
     # dimension 1" (avx2_adams2019 with 6 boxes).
     sed -i -E -e 's/TailStrategy::(ShiftInwards|RoundUp)/TailStrategy::GuardWithIf/g' \
       -e 's/\.split\(([^,()]+), ([^,()]+), ([^,()]+), ([0-9]+)\)/.split(\1, \2, \3, \4, TailStrategy::GuardWithIf)/g' "$raw"
+    # Mullapudi2016 for arm-64 reorders the RDom's x but declares only the
+    # RVars it split (samples$y, samples$z): declare any samples$<dim> used and
+    # missing, from box_sums' update, as the others are.
+    .venv/bin/python - "$raw" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+used = set(re.findall(r"samples\$([xyz])\b", text))
+declared = set(re.findall(r"RVar samples\$([xyz])\(", text))
+for dim in sorted(used - declared):
+    idx = "xyz".index(dim)
+    decl = (f"        RVar samples${dim}(box_sums.update(0).get_schedule().rvars()[{idx}].var);\n")
+    text = re.sub(r"\n(?=        RVar samples\$)", lambda m: "\n" + decl, text, count=1)
+open(path, "w").write(text)
+PY
     {
       echo "// Checked in by scripts/regenerate_autoschedules.sh: regenerate, do not edit."
       echo "// Autoscheduler: $as (Halide $version, PyPI wheel), $today."
       echo "// Target: $target"
       echo "// Parameters: autoscheduler=$as $params"
-      echo "// Machine: $model, $(nproc) cores; caches L1d $((l1d / 1024)) KiB/core,"
-      echo "//   L2 $((l2 / 1024)) KiB/core, L3 $((l3 / 1048576)) MiB shared."
+      if [[ $tname == arm_* ]]; then
+        echo "// Machine: none (no ARM hardware here); assumed $ARM_PARALLELISM cores and a"
+        echo "//   last-level cache of $((ARM_LLC_BYTES / 1024)) KiB (Cortex-A72 class). Generated on $model."
+      else
+        echo "// Machine: $model, $(nproc) cores; caches L1d $((l1d / 1024)) KiB/core,"
+        echo "//   L2 $((l2 / 1024)) KiB/core, L3 $((l3 / 1048576)) MiB shared."
+      fi
       echo "// Estimates: W1 (generate()), image_type=float32; the same schedule is applied"
       echo "// to every image dtype. Applied by the generator when autoscheduled=$name."
       echo "// Changed from the autoscheduler's output: every tail strategy is GuardWithIf"

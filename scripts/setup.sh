@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev pkg-config
+              clang libclang-rt-14-dev
               g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64 libgtest-dev:arm64 libstdc++6:arm64)
 missing=()
 for p in "${apt_packages[@]}"; do

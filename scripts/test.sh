@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, build, run every test (README's test command);
-# then the aarch64 cross build and the whole suite again under qemu-aarch64.
+# The whole test suite (README's test command): set up, build, run every test;
+# then the aarch64 cross build and the whole suite again under qemu-aarch64;
+# then the ASan+UBSan build of the suite, the TSan concurrency test and a
+# bounded crgb_fuzz run (scripts/test_sanitizers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$SECONDS
+phase() { printf '\n=== test.sh: %s (%d s so far)\n' "$*" $((SECONDS - start)); }
+phase "build (x86-64)"
 scripts/build.sh
+phase "suite (x86-64)"
 .venv/bin/ctest --preset default -j2
+phase "aarch64 cross build, suite under qemu-aarch64"
 scripts/test_aarch64.sh
+phase "sanitizers and fuzzing"
+scripts/test_sanitizers.sh
+phase "all passed"

@@ -114,7 +114,11 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
                                     static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1)};
           for (int k = 0; k < 4; ++k) {
             value[k] += grad[k] * weight[k];
-            abs_sum[k] += mag[k] * std::fabs(weight[k]);
+            // TensorFlow forms the unweighted image gradient in float32 first;
+            // where that can overflow, the output may be inf, or NaN when the
+            // weight is 0 (inf * 0), whatever its float64 value: the infinite
+            // sum of magnitudes makes any result acceptable for it.
+            abs_sum[k] += mag[k] >= FLT_MAX ? INFINITY : mag[k] * std::fabs(weight[k]);
             corner_sum[k] += corners * extent[k];
           }
         }

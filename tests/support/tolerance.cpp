@@ -13,7 +13,10 @@ const char *const kColumn[4] = {"d/dy1", "d/dx1", "d/dy2", "d/dx2"};
 // non-finite rules are broken.
 double excess(double got, double value, double abs_sum, double bound) {
   if (std::isnan(value)) return std::isnan(got) ? 0.0 : INFINITY;
-  if (std::isinf(value)) return got == value ? 0.0 : INFINITY;
+  // An infinite float64 value (an infinite grad) may come out NaN in float32
+  // when another contribution overflowed there (inf * 0 weight, inf - inf);
+  // the rederivation marks such outputs with an infinite abs_sum.
+  if (std::isinf(value)) return got == value || (std::isnan(got) && std::isinf(abs_sum)) ? 0.0 : INFINITY;
   if (!std::isfinite(got)) return abs_sum >= FLT_MAX ? 0.0 : INFINITY;
   const double err = std::fabs(got - value);
   return err <= bound ? 0.0 : err / bound;
