@@ -26,7 +26,7 @@ unset CRGB_VARIANT
 # Findings abort with a report. LeakSanitizer is on (ASan's default on Linux).
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan_suppressions.txt
 
 configure() {  # build dir, sanitizers, extra cmake arguments
   local dir=$1 sanitize=$2

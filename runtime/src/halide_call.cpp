@@ -78,13 +78,27 @@ bool fits(int64_t elements, int bytes_per_element) {
   return elements <= std::numeric_limits<int32_t>::max() / bytes_per_element;
 }
 
+// Product of non-negative extents that saturates instead of overflowing: a
+// tensor with one zero dimension may have others whose product exceeds int64
+// (validation accepts it, since it holds no elements).
+int64_t product(std::initializer_list<int64_t> extents) {
+  for (int64_t e : extents)
+    if (e == 0) return 0;
+  int64_t n = 1;
+  for (int64_t e : extents) {
+    if (n > std::numeric_limits<int64_t>::max() / e) return std::numeric_limits<int64_t>::max();
+    n *= e;
+  }
+  return n;
+}
+
 } // namespace
 
 bool fits_halide_indexing(const Shapes &s, crgb_dtype image_dtype) {
-  int64_t grads = s.num_boxes * s.crop_height * s.crop_width * s.depth;
-  int64_t image = s.batch * s.image_height * s.image_width * s.depth;
-  return fits(s.crop_height * s.crop_width, 1) && fits(grads, 4) &&
-         fits(image, dtype_bytes(image_dtype)) && fits(s.num_boxes * 4, 4);
+  const int64_t grads = product({s.num_boxes, s.crop_height, s.crop_width, s.depth});
+  const int64_t image = product({s.batch, s.image_height, s.image_width, s.depth});
+  return fits(product({s.crop_height, s.crop_width}), 1) && fits(grads, 4) &&
+         fits(image, dtype_bytes(image_dtype)) && fits(product({s.num_boxes, 4}), 4);
 }
 
 Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tensor &grads,

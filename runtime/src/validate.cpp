@@ -11,9 +11,14 @@ namespace {
 
 Status invalid(std::string message) { return {CRGB_INVALID_ARGUMENT, std::move(message)}; }
 
+// check_descriptor ran first: the product fits unless a dimension is 0, and
+// then the other dimensions' product may not (a [0, 2^62, 2^62] tensor is
+// valid and empty), so a zero short-cuts before any multiplication.
 int64_t num_elements(const crgb_tensor &t) {
+  for (int i = 0; i < t.rank; ++i)
+    if (t.shape[i] == 0) return 0;
   int64_t n = 1;
-  for (int i = 0; i < t.rank; ++i) n *= t.shape[i];  // dims checked to fit first
+  for (int i = 0; i < t.rank; ++i) n *= t.shape[i];
   return n;
 }
 

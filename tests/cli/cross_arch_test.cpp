@@ -157,6 +157,9 @@ TEST_P(CrossArchTest, AArch64MatchesX86_64OnTheSameFiles) {
     vs_ref.value.assign(x86_ref.begin(), x86_ref.end());
     vs_auto.value.assign(x86_auto.begin(), x86_auto.end());
     for (const std::string &variant : available_variants()) {
+      // Autoscheduled variants are built for some dtypes only (Unimplemented
+      // for the rest, which validation_test covers); compare where built.
+      if (!built_for(variant, GetParam())) continue;
       SCOPED_TRACE("aarch64 variant " + variant);
       const std::vector<float> got = result(dir, CRGB_CLI_PATH, args, variant);
       ASSERT_EQ(got.size(), x86_ref.size());

@@ -500,9 +500,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const int64_t batch = t[1].rank >= 1 ? t[1].shape[0] : 0;
   if (count[3] > 0 && t[3].data != nullptr && raw(t[3].dtype) == CRGB_INT32) {
     int32_t *ind = reinterpret_cast<int32_t *>(memory[3].data());
-    const int32_t bad[16] = {-1, static_cast<int32_t>(batch), static_cast<int32_t>(batch + 1),
+    // batch is any declared size (INT64_MAX, -2^63 included): wrap it to 32
+    // bits in unsigned arithmetic, which cannot overflow.
+    const uint64_t ubatch = static_cast<uint64_t>(batch);
+    const auto wrap32 = [](uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
+    const int32_t bad[16] = {-1, wrap32(ubatch), wrap32(ubatch + 1),
                              std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(),
-                             -static_cast<int32_t>(batch), 1 << 30, -2};
+                             wrap32(0 - ubatch), 1 << 30, -2};
     for (int64_t i = 0; i < count[3]; ++i) {
       const uint8_t b = in.data_byte();
       ind[i] = b < 0xF8 ? static_cast<int32_t>(b % (batch > 0 && batch <= 255 ? batch : 1)) : bad[b & 7];

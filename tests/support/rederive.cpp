@@ -106,6 +106,16 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
                                             std::fabs(sy.lerp) * (std::fabs(br) + std::fabs(bl)));
           const double corners =
               std::fabs(g) * (std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br));
+          // TensorFlow subtracts neighbouring pixels in float32 before the
+          // lerp weights and the grad scale them down: where one difference
+          // can overflow, its inf meets a 0 lerp weight or a 0 grad (NaN), or
+          // stays inf, whatever the float64 value says.
+          const bool y_diff_overflows = std::fabs(bl) + std::fabs(tl) >= FLT_MAX ||
+                                        std::fabs(br) + std::fabs(tr) >= FLT_MAX;
+          const bool x_diff_overflows = std::fabs(tr) + std::fabs(tl) >= FLT_MAX ||
+                                        std::fabs(br) + std::fabs(bl) >= FLT_MAX;
+          const bool overflows[4] = {y_diff_overflows, x_diff_overflows, y_diff_overflows,
+                                     x_diff_overflows};
           // Output order: y1, x1, y2, x2.
           const double grad[4] = {gy, gx, gy, gx};
           const double mag[4] = {ay, ax, ay, ax};
@@ -118,7 +128,8 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
             // where that can overflow, the output may be inf, or NaN when the
             // weight is 0 (inf * 0), whatever its float64 value: the infinite
             // sum of magnitudes makes any result acceptable for it.
-            abs_sum[k] += mag[k] >= FLT_MAX ? INFINITY : mag[k] * std::fabs(weight[k]);
+            abs_sum[k] +=
+                overflows[k] || mag[k] >= FLT_MAX ? INFINITY : mag[k] * std::fabs(weight[k]);
             corner_sum[k] += corners * extent[k];
           }
         }
