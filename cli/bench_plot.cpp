@@ -31,8 +31,8 @@ std::string text(double x, double y, const std::string &s, const char *anchor = 
 
 std::string line(double x1, double y1, double x2, double y2, const char *style) {
   std::ostringstream o;
-  o << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2)
-    << "\" y2=\"" << num(y2) << "\" style=\"" << style << "\"/>\n";
+  o << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2) << "\" y2=\""
+    << num(y2) << "\" style=\"" << style << "\"/>\n";
   return o.str();
 }
 
@@ -70,8 +70,8 @@ std::string roofline_panel(const std::vector<RooflineBar> &bars, double x0, doub
       double bh = h * std::max(0.0, b.roofline_pct) / top;
       o << "<rect x=\"" << num(x0 + group * g + group * 0.1 + bar * v) << "\" y=\""
         << num(y0 + h - bh) << "\" width=\"" << num(bar * 0.9) << "\" height=\"" << num(bh)
-        << "\" fill=\"" << kColors[v % 10] << "\"><title>" << b.variant << " " << b.workload
-        << ": " << num(b.roofline_pct) << "%</title></rect>\n";
+        << "\" fill=\"" << kColors[v % 10] << "\"><title>" << b.variant << " " << b.workload << ": "
+        << num(b.roofline_pct) << "%</title></rect>\n";
     }
   }
   for (size_t v = 0; v < variants.size(); ++v) {
@@ -101,9 +101,8 @@ std::string sweep_panel(const std::string &axis, const std::vector<SweepPoint> &
   xmax *= 1.1;
   ymax *= 1.15;
   std::ostringstream o;
-  o << text(x0 + w / 2, y0 - 8,
-            threads ? "time vs threads" : "time vs work, varying " + axis, "middle", 13,
-            "font-weight=\"bold\"");
+  o << text(x0 + w / 2, y0 - 8, threads ? "time vs threads" : "time vs work, varying " + axis,
+            "middle", 13, "font-weight=\"bold\"");
   o << line(x0, y0 + h, x0 + w, y0 + h, "stroke:#000");
   o << line(x0, y0, x0, y0 + h, "stroke:#000");
   o << text(x0 + w / 2, y0 + h + 30,
@@ -114,8 +113,8 @@ std::string sweep_panel(const std::string &axis, const std::vector<SweepPoint> &
     double y = y0 + h - h * t / 4;
     o << text(x0 - 4, y + 4, num(ymax * t / 4, 2), "end", 10);
     double x = x0 + w * t / 4;
-    o << text(x, y0 + h + 14, threads ? num(xmax * t / 4, 1) : num(xmax * t / 4 / 1e6, 1),
-              "middle", 10);
+    o << text(x, y0 + h + 14, threads ? num(xmax * t / 4, 1) : num(xmax * t / 4 / 1e6, 1), "middle",
+              10);
   }
   if (!threads && sxx > 0) {  // fit through the origin
     double k = sxy / sxx;
@@ -143,7 +142,8 @@ void write_plot(const std::string &path, const std::string &title,
     axes[p.axis].push_back(p);
   }
   const double width = 900, panel_h = 260;
-  const double height = 80 + panel_h + 90 + (order.empty() ? 0 : 60 + 240 * ((order.size() + 1) / 2));
+  const double height =
+      80 + panel_h + 90 + (order.empty() ? 0 : 60 + 240 * ((order.size() + 1) / 2));
   std::ostringstream o;
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
     << "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";

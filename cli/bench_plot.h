@@ -17,8 +17,8 @@ struct RooflineBar {
 // ("num_boxes", "depth", "crop", "threads").
 struct SweepPoint {
   std::string axis;
-  double value;       // the varied quantity
-  double work;        // num_boxes x crop area x depth
+  double value;  // the varied quantity
+  double work;   // num_boxes x crop area x depth
   double median_ms;
 };
 

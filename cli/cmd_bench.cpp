@@ -10,6 +10,7 @@
 
 #include <crgb/crgb.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,7 +19,6 @@
 #include <functional>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace crgb::cli {
 namespace {
@@ -106,7 +106,7 @@ double time_ms(const std::function<void()> &f) {
 }
 
 class Progress {
-public:
+ public:
   Progress() : tty_(isatty(fileno(stderr))) {}
   void show(const std::string &what) const {
     if (tty_) std::fprintf(stderr, "\r%-60s", what.c_str());
@@ -115,7 +115,7 @@ public:
     if (tty_) std::fprintf(stderr, "\r%60s\r", "");
   }
 
-private:
+ private:
   bool tty_;
 };
 
@@ -138,8 +138,7 @@ std::vector<Record> run_workload(const Workload &w, const std::vector<std::strin
   }
   for (int s = 0; s < samples; ++s) {
     progress.show(label + ": round " + std::to_string(s + 1) + "/" + std::to_string(samples));
-    for (size_t v = 0; v < names.size(); ++v)
-      times[v].push_back(time_ms([&] { call(names[v]); }));
+    for (size_t v = 0; v < names.size(); ++v) times[v].push_back(time_ms([&] { call(names[v]); }));
   }
   progress.clear();
   const double bytes = static_cast<double>(w.required_bytes());
@@ -201,7 +200,8 @@ std::vector<SweepPoint> run_sweep(const std::string &variant, int samples,
 void write_records(const std::string &path, const std::vector<Record> &records, bool json) {
   std::ofstream out(path);
   if (!out) throw Error(CRGB_INVALID_ARGUMENT, "cannot write '" + path + "'");
-  if (json) out << "[\n";
+  if (json)
+    out << "[\n";
   else
     out << "workload,variant,dtype,median_ms,min_ms,max_ms,gbps,roofline_pct,"
            "speedup_vs_reference,max_rel_err,ok\n";
@@ -214,13 +214,13 @@ void write_records(const std::string &path, const std::vector<Record> &records, 
                     "\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, \"gbps\": %.3f, "
                     "\"roofline_pct\": %.2f, \"speedup_vs_reference\": %.3f, "
                     "\"max_rel_err\": %.3g, \"ok\": %s}%s\n",
-                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms,
-                    r.min_ms, r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
+                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms, r.min_ms,
+                    r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
                     r.ok ? "true" : "false", i + 1 < records.size() ? "," : "");
     } else {
       std::snprintf(line, sizeof line, "%s,%s,%s,%.4f,%.4f,%.4f,%.3f,%.2f,%.3f,%.3g,%s\n",
-                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms,
-                    r.min_ms, r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
+                    r.workload.c_str(), r.variant.c_str(), r.dtype.c_str(), r.median_ms, r.min_ms,
+                    r.max_ms, r.gbps, r.roofline_pct, r.speedup, r.max_rel_err,
                     r.ok ? "true" : "false");
     }
     out << line;
@@ -246,8 +246,8 @@ std::vector<WorkloadSpec> workloads_from(const Flags &flags) {
     if (f.size() != 7)
       throw Error(CRGB_INVALID_ARGUMENT, "--shape wants B,H,W,D,N,CH,CW, got '" + shape + "'");
     WorkloadSpec s{"C" + std::to_string(++custom), 0, 0, 0, 0, 0, 0, 0, CRGB_FLOAT32};
-    int64_t *dims[] = {&s.batch, &s.image_height, &s.image_width, &s.depth,
-                       &s.num_boxes, &s.crop_height, &s.crop_width};
+    int64_t *dims[] = {&s.batch,     &s.image_height, &s.image_width, &s.depth,
+                       &s.num_boxes, &s.crop_height,  &s.crop_width};
     for (int i = 0; i < 7; ++i) {
       *dims[i] = parse_int(f[i], "--shape entry");
       if (*dims[i] < 1 || *dims[i] > (int64_t(1) << 20))
@@ -284,23 +284,33 @@ void print_hand_vs_auto(const std::vector<Record> &records) {
     });
     if (h == records.end()) continue;
     if (!header) {
-      std::printf("\nhand-written vs autoscheduled (x hand = hand-written median / "
-                  "autoscheduled median; > 1: the autoscheduler wins):\n");
+      std::printf(
+          "\nhand-written vs autoscheduled (x hand = hand-written median / "
+          "autoscheduled median; > 1: the autoscheduler wins):\n");
       std::printf("%-4s %-8s %-8s %12s %-20s %12s %8s\n", "wl", "dtype", "hand", "hand ms",
                   "autoscheduled", "auto ms", "x hand");
       header = true;
     }
-    std::printf("%-4s %-8s %-8s %12.3f %-20s %12.3f %8.3f%s\n", a.workload.c_str(),
-                a.dtype.c_str(), hand.c_str(), h->median_ms, a.variant.c_str(), a.median_ms,
-                h->median_ms / a.median_ms, h->median_ms > a.median_ms ? "  autoscheduler wins" : "");
+    std::printf("%-4s %-8s %-8s %12.3f %-20s %12.3f %8.3f%s\n", a.workload.c_str(), a.dtype.c_str(),
+                hand.c_str(), h->median_ms, a.variant.c_str(), a.median_ms,
+                h->median_ms / a.median_ms,
+                h->median_ms > a.median_ms ? "  autoscheduler wins" : "");
   }
 }
 
 int run(const Args &args) {
   Flags flags("bench", args,
-              {{"workload", true, true}, {"workloads", true}, {"shape", true, true},
-               {"dtype", true}, {"variants", true}, {"samples", true}, {"threads", true},
-               {"sweep", false}, {"json", true}, {"csv", true}, {"plot", true}});
+              {{"workload", true, true},
+               {"workloads", true},
+               {"shape", true, true},
+               {"dtype", true},
+               {"variants", true},
+               {"samples", true},
+               {"threads", true},
+               {"sweep", false},
+               {"json", true},
+               {"csv", true},
+               {"plot", true}});
   const int samples = static_cast<int>(parse_int(flags.get("samples", "15"), "--samples"));
   if (samples < 10) throw Error(CRGB_INVALID_ARGUMENT, "--samples must be at least 10");
   if (flags.has("threads"))
@@ -359,8 +369,8 @@ int run(const Args &args) {
     std::vector<RooflineBar> bars;
     for (const Record &r : records)
       if (r.variant != "reference")
-        bars.push_back({r.workload + (specs.size() > 5 ? " " + r.dtype : ""), r.variant,
-                        r.roofline_pct});
+        bars.push_back(
+            {r.workload + (specs.size() > 5 ? " " + r.dtype : ""), r.variant, r.roofline_pct});
     char title[160];
     std::snprintf(title, sizeof title, "crgb bench: %.1f GB/s measured read bandwidth (%d threads)",
                   bw.all_threads_gbps, bw.threads);

@@ -10,8 +10,8 @@
 namespace crgb::cli {
 
 struct FlagSpec {
-  const char *name;  // without the leading "--"
-  bool takes_value;  // false: a switch such as --json
+  const char *name;         // without the leading "--"
+  bool takes_value;         // false: a switch such as --json
   bool repeatable = false;  // may be given more than once (values kept in order)
 };
 

@@ -167,6 +167,8 @@ class Parser {
 
 }  // namespace
 
-NpyHeader parse_npy_header(const char *text, size_t size) { return Parser(text, size).parse(); }
+NpyHeader parse_npy_header(const char *text, size_t size) {
+  return Parser(text, size).parse();
+}
 
 }  // namespace crgb::npy::detail

@@ -26,7 +26,9 @@ inline std::string printable(const std::string &text) {
 }
 
 // printable(text) in single quotes.
-inline std::string quoted(const std::string &text) { return "'" + printable(text) + "'"; }
+inline std::string quoted(const std::string &text) {
+  return "'" + printable(text) + "'";
+}
 
 }  // namespace crgb::npy
 

@@ -23,8 +23,8 @@ const std::vector<WorkloadSpec> &builtin_workloads() {
 
 namespace {
 
-template <typename T> void fill(std::vector<unsigned char> &bytes, int64_t n, std::mt19937 &rng,
-                                double lo, double hi) {
+template <typename T>
+void fill(std::vector<unsigned char> &bytes, int64_t n, std::mt19937 &rng, double lo, double hi) {
   std::uniform_real_distribution<double> u(lo, hi);
   bytes.resize(static_cast<size_t>(n) * sizeof(T));
   for (int64_t i = 0; i < n; ++i) {
@@ -68,8 +68,8 @@ Workload make_workload(const WorkloadSpec &spec, uint32_t seed) {
   w.spec = spec;
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f), sym(-1.0f, 1.0f);
-  w.grads.resize(static_cast<size_t>(spec.num_boxes * spec.crop_height * spec.crop_width *
-                                     spec.depth));
+  w.grads.resize(
+      static_cast<size_t>(spec.num_boxes * spec.crop_height * spec.crop_width * spec.depth));
   for (float &g : w.grads) g = sym(rng);
   int64_t pixels = spec.batch * spec.image_height * spec.image_width * spec.depth;
   switch (spec.image_dtype) {
@@ -122,7 +122,9 @@ crgb_tensor Workload::image_t() const {
   return crgb::tensor(image.data(), spec.image_dtype,
                       {spec.batch, spec.image_height, spec.image_width, spec.depth});
 }
-crgb_tensor Workload::boxes_t() const { return crgb::tensor(boxes.data(), {spec.num_boxes, 4}); }
+crgb_tensor Workload::boxes_t() const {
+  return crgb::tensor(boxes.data(), {spec.num_boxes, 4});
+}
 crgb_tensor Workload::box_ind_t() const {
   return crgb::tensor(box_ind.data(), {spec.num_boxes});
 }

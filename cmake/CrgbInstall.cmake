@@ -8,6 +8,7 @@
 #   include/crgb/variants/<variant>/       each variant's generated headers
 #   lib/libcrgb.a                          the dispatcher
 #   lib/libcrgb_<isa>_<schedule>_<dtype>.a one per variant and image dtype
+#   lib/libcrgb_<isa>_check.a              a CUDA variant's on-device input checks
 #   lib/libcrgb_halide_runtime.a           the one Halide runtime they share
 #   lib/cmake/crgb/                        crgbConfig.cmake, crgbConfigVersion.cmake
 #   lib/pkgconfig/crgb.pc
@@ -83,8 +84,23 @@ foreach (row IN LISTS CRGB_VARIANTS)
     string(APPEND CRGB_PC_VARIANT_LIBS " -l${lib}")
   endforeach ()
 endforeach ()
+# The CUDA rows' device-check pipelines (cmake/CrgbVariants.cmake), which
+# libcrgb.a calls: installed beside their variant's libraries.
+foreach (entry IN LISTS CRGB_CUDA_CHECKS)
+  string(REPLACE "|" ";" fields "${entry}")
+  list(GET fields 0 name)
+  list(GET fields 1 lib)
+  install(FILES $<TARGET_FILE:${lib}> DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME lib${lib}.a)
+  install(FILES ${PROJECT_BINARY_DIR}/${lib}.h
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/crgb/variants/${name})
+  string(APPEND CRGB_CONFIG_TARGETS "_crgb_import(crgb::${name}_check ${lib} crgb::halide_runtime)\n")
+  list(APPEND crgb_variant_targets crgb::${name}_check)
+  string(APPEND CRGB_PC_VARIANT_LIBS " -l${lib}")
+endforeach ()
 list(LENGTH CRGB_VARIANT_LIBRARIES crgb_n_libs)
 list(LENGTH crgb_variant_targets crgb_n_targets)
+list(LENGTH CRGB_CUDA_CHECKS crgb_n_checks)
+math(EXPR crgb_n_targets "${crgb_n_targets} - ${crgb_n_checks}")
 if (NOT crgb_n_libs EQUAL crgb_n_targets)
   message(FATAL_ERROR "cmake/CrgbInstall.cmake: CRGB_VARIANT_LIBRARIES has ${crgb_n_libs} "
                       "libraries, the rows of CRGB_VARIANTS name ${crgb_n_targets}")

@@ -7,7 +7,9 @@
 # li2018, mullapudi2016: schedules/auto/<arch>_<isa>_<schedule>.schedule.h,
 # made by scripts/regenerate_autoschedules.sh; the build never runs one).
 # The required features are what the dispatcher checks (runtime/src/cpu_features.cpp)
-# before it ever calls the variant. Targets are pinned, never "host". A build
+# before it ever calls the variant; for a CUDA row (target with "cuda") they are
+# the GPU's minimum compute capability, sm_XY (runtime/src/cuda_driver.cpp).
+# Targets are pinned, never "host". A build
 # uses only the rows whose target's arch-bits-os triple is the one it compiles
 # for (Halide_CMAKE_TARGET): the x86-64 rows natively, the arm-64 rows in the
 # aarch64 cross build (cmake/aarch64-linux-gnu.cmake).
@@ -17,6 +19,13 @@ set(CRGB_VARIANTS
     "avx512|avx512|manual|avx512_skylake|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
     "neon|neon|manual|neon|arm-64-linux"
     "neon_fp16|neon_fp16|manual|neon-fp16|arm-64-linux-arm_fp16"
+    # CUDA (issue #4; schedules/cuda_schedule.h): device-resident data, or host
+    # data by name; never chosen for host data automatically. One row serves
+    # Ampere and Hopper: cuda_capability_86, the highest Halide 21 offers (it
+    # has no 89 or 90), gives PTX byte-identical to 80's but for its .target
+    # line and would not load on an A100 (8.0); the driver JIT-compiles sm_80
+    # PTX for any later GPU, and tests/cuda assembles it for sm_80 and sm_90.
+    "cuda_sm80|cuda|manual|sm_80|x86-64-linux-cuda-cuda_capability_80"
     # Autoscheduled (issue #5): listed and run by name, never chosen automatically.
     "avx2_adams2019|avx2|adams2019|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
     "avx2_li2018|avx2|li2018|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
@@ -36,12 +45,45 @@ set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64)
 # other dtypes are Unimplemented.
 set(CRGB_AUTOSCHEDULED_DTYPES uint8 float32 CACHE STRING
     "Image dtypes the autoscheduled variants are built for")
+# The CUDA variants compile quickly (about 1 s per dtype): all nine by default.
+set(CRGB_CUDA_DTYPES ${CRGB_DTYPES} CACHE STRING "Image dtypes the CUDA variants are built for")
 
-# One Halide runtime shared by every variant.
+# One Halide runtime shared by every variant. Each library adds its target to
+# it, so with CUDA rows it carries Halide's CUDA module too, which loads
+# libcuda at run time: linking needs no driver.
 add_halide_runtime(crgb_halide_runtime TARGETS ${Halide_CMAKE_TARGET})
+
+# A CUDA library: the variant library as above, plus its PTX under
+# CRGB_PTX_DIR. Also the device-check pipeline of a CUDA row.
+function(crgb_add_cuda_library lib generator target params)
+  add_halide_library(${lib}
+                     FROM crgb.generator
+                     GENERATOR ${generator}
+                     FUNCTION_NAME ${lib}
+                     USE_RUNTIME crgb_halide_runtime
+                     TARGETS ${target}
+                     PARAMS ${params}
+                     STMT ${lib}_stmt
+                     DEVICE_CODE ${lib}_device_code)
+  set(ptx ${CRGB_PTX_DIR}/${lib}.ptx)
+  add_custom_command(OUTPUT ${ptx}
+                     COMMAND ${CMAKE_COMMAND} -E make_directory ${CRGB_PTX_DIR}
+                     COMMAND ${CMAKE_COMMAND} -E copy ${${lib}_device_code} ${ptx}
+                     DEPENDS ${${lib}_device_code}
+                     COMMENT "PTX of ${lib}")
+  set(CRGB_PTX_FILES ${CRGB_PTX_FILES} ${ptx} PARENT_SCOPE)
+  # halide_variants.cpp includes every library's header.
+  set(crgb_variant_includes "${crgb_variant_includes}#include \"${lib}.h\"\n" PARENT_SCOPE)
+endfunction()
 
 set(CRGB_VARIANT_LIBRARIES "")
 set(CRGB_VARIANT_NAMES "")  # the Halide variants of this build, table order
+# Each CUDA library's kernels as PTX, kept for inspection and for the ptxas test
+# (tests/cuda): <build>/ptx/<library>.ptx, Halide's device_code output.
+set(CRGB_PTX_DIR ${PROJECT_BINARY_DIR}/ptx)
+set(CRGB_PTX_FILES "")
+set(CRGB_CUDA_CHECK_LIBRARIES "")  # the CUDA rows' device-check pipelines
+set(CRGB_CUDA_CHECKS "")
 set(crgb_variant_includes "")
 set(crgb_variant_rows "")
 set(auto_rank 0)
@@ -57,9 +99,23 @@ foreach (row IN LISTS CRGB_VARIANTS)
     continue ()
   endif ()
   list(APPEND CRGB_VARIANT_NAMES ${name})
+  set(device CRGB_DEVICE_HOST)
+  set(check nullptr)
+  if (target MATCHES "-cuda(-|$)")
+    set(device CRGB_DEVICE_CUDA)
+  endif ()
   # Hand-written schedules take part in the automatic choice, later rows
   # preferred; others (autoscheduled) run only when asked for by name.
-  if (schedule STREQUAL "manual")
+  if (schedule STREQUAL "manual" AND device STREQUAL "CRGB_DEVICE_CUDA")
+    set(schedule_param "schedule=${isa}")
+    set(rank 0)  # host data never runs on the GPU unless asked by name
+    set(variant_dtypes ${CRGB_CUDA_DTYPES})
+    # The device-side data checks (generators/device_check_generator.cpp).
+    set(check crgb_${isa}_check)
+    crgb_add_cuda_library(${check} crgb_device_check ${target} "")
+    list(APPEND CRGB_CUDA_CHECK_LIBRARIES ${check})
+    list(APPEND CRGB_CUDA_CHECKS "${name}|${check}")  # for cmake/CrgbInstall.cmake
+  elseif (schedule STREQUAL "manual")
     set(schedule_param "schedule=${isa}")
     math(EXPR auto_rank "${auto_rank} + 1")
     set(rank ${auto_rank})
@@ -79,6 +135,13 @@ foreach (row IN LISTS CRGB_VARIANTS)
       continue ()
     endif ()
     set(lib crgb_${isa}_${schedule}_${dtype})
+    if (device STREQUAL "CRGB_DEVICE_CUDA")
+      crgb_add_cuda_library(${lib} crop_and_resize_grad_boxes ${target}
+                            "image_type=${dtype};${schedule_param}")
+      list(APPEND CRGB_VARIANT_LIBRARIES ${lib})
+      list(APPEND fns ${lib})
+      continue ()
+    endif ()
     add_halide_library(${lib}
                        FROM crgb.generator
                        GENERATOR crop_and_resize_grad_boxes
@@ -94,8 +157,13 @@ foreach (row IN LISTS CRGB_VARIANTS)
   endforeach ()
   list(JOIN fns ", " fn_list)
   string(APPEND crgb_variant_rows
-         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, {${fn_list}}},\n")
+         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, ${device}, ${check},\n"
+         "     {${fn_list}}},\n")
 endforeach ()
+
+if (CRGB_PTX_FILES)
+  add_custom_target(crgb_ptx ALL DEPENDS ${CRGB_PTX_FILES})
+endif ()
 
 # The dispatcher's table of Halide variants, generated from the rows above.
 set(CRGB_GENERATED_DIR ${PROJECT_BINARY_DIR}/generated)

@@ -42,8 +42,8 @@ int main(void) {
     if (crgb_variant_get(i, &info) != 0 || !info.available) continue;
     float out[4] = {0};
     crgb_error err;
-    crgb_status s = crgb_grad_boxes(&grads, &image, &boxes, &box_ind, "bilinear", info.name,
-                                    out, 4, &err);
+    crgb_status s =
+        crgb_grad_boxes(&grads, &image, &boxes, &box_ind, "bilinear", info.name, out, 4, &err);
     if (s == CRGB_UNIMPLEMENTED) { /* a variant not built for this dtype */
       printf("%-10s %s\n", info.name, err.message);
       continue;
@@ -64,8 +64,7 @@ int main(void) {
   crgb_tensor bad_ind = {bad_ind_data, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
   float out[4];
   crgb_error err;
-  if (crgb_grad_boxes(&grads, &image, &boxes, &bad_ind, NULL, NULL, out, 4, &err) ==
-      CRGB_OK) {
+  if (crgb_grad_boxes(&grads, &image, &boxes, &bad_ind, NULL, NULL, out, 4, &err) == CRGB_OK) {
     fprintf(stderr, "box_ind 5 of a batch of 1 was accepted\n");
     ++failures;
   } else {

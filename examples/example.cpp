@@ -50,8 +50,8 @@ int main() {
         continue;
       }
       bool ok = out == expected && out == reference;
-      std::cout << v.name << (v.selected ? " (automatic)" : "") << ": " << out[0] << " "
-                << out[1] << " " << out[2] << " " << out[3] << (ok ? " ok" : " WRONG") << "\n";
+      std::cout << v.name << (v.selected ? " (automatic)" : "") << ": " << out[0] << " " << out[1]
+                << " " << out[2] << " " << out[3] << (ok ? " ok" : " WRONG") << "\n";
       failures += !ok;
     }
     try {

@@ -2,7 +2,7 @@
 // the gradient of bilinear crop_and_resize with respect to the boxes.
 //
 // generate() holds the algorithm only; schedule() applies one named schedule
-// from schedules/, or none when an autoscheduler is in charge.
+// from schedules/ (CPU or CUDA), or none when an autoscheduler is in charge.
 //
 // Safety by construction: every computed index is clamped into its buffer, and
 // a sample whose coordinate is NaN or outside the image is excluded by the
@@ -18,6 +18,7 @@
 
 #include "auto_schedule.h"
 #include "cpu_schedule.h"
+#include "cuda_schedule.h"
 #include "pipeline_stages.h"
 
 namespace {
@@ -67,12 +68,11 @@ Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
 }
 
 class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
-public:
+ public:
   GeneratorParam<Type> image_type{"image_type", Float(32)};
-  // Which hand-written schedule schedule() applies (see schedules/). Ignored
-  // when an autoscheduler is set.
-  GeneratorParam<crgb::CpuScheduleName> schedule_name{
-      "schedule", crgb::CpuScheduleName::AVX2, crgb::cpu_schedule_names()};
+  // Which hand-written schedule schedule() applies (see schedules/): a CPU
+  // one (cpu_schedule_names()) or "cuda". Ignored when an autoscheduler is set.
+  GeneratorParam<std::string> schedule_name{"schedule", "avx2"};
   // When set, the checked-in autoscheduled schedule of that name
   // (schedules/auto/, e.g. x86_avx2_adams2019) instead of the hand-written one.
   GeneratorParam<std::string> autoscheduled{"autoscheduled", ""};
@@ -132,8 +132,7 @@ public:
     s.box_sums(b) = Tuple(total[0] + grad_y * s.row(sy, b)[4], total[1] + grad_x * s.col(sx, b)[4],
                           total[2] + grad_y * s.row(sy, b)[5], total[3] + grad_x * s.col(sx, b)[5]);
 
-    output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2],
-                           s.box_sums(b)[3]});
+    output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2], s.box_sums(b)[3]});
     s.output = output;
 
     // Estimates: W1 of the built-in workloads (README), for the autoschedulers.
@@ -150,13 +149,22 @@ public:
       crgb::apply_auto_schedule(autoscheduled, Pipeline(stages_.output), get_target());
       return;
     }
-    crgb::apply_cpu_schedule(schedule_name, stages_, get_target());
+    if (schedule_name.value() == "cuda") {
+      crgb::apply_cuda_schedule(stages_, get_target());
+      return;
+    }
+    const auto &cpu = crgb::cpu_schedule_names();
+    auto it = cpu.find(schedule_name.value());
+    if (it == cpu.end())
+      throw CompileError("unknown schedule '" + schedule_name.value() +
+                         "' (a CPU schedule of cpu_schedule_names(), or cuda)");
+    crgb::apply_cpu_schedule(it->second, stages_, get_target());
   }
 
-private:
+ private:
   crgb::PipelineStages stages_;
 };
 
-} // namespace
+}  // namespace
 
 HALIDE_REGISTER_GENERATOR(CropAndResizeGradBoxes, crop_and_resize_grad_boxes)

@@ -38,5 +38,7 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables arm_neon_tunables() { return {/*vector_lanes=*/8, /*boxes_per_task=*/8}; }
+inline CpuTunables arm_neon_tunables() {
+  return {/*vector_lanes=*/8, /*boxes_per_task=*/8};
+}
 }  // namespace crgb

@@ -21,4 +21,4 @@ const std::vector<std::string> &auto_schedule_names();
 void apply_auto_schedule(const std::string &name, const Halide::Pipeline &pipeline,
                          const Halide::Target &target);
 
-} // namespace crgb
+}  // namespace crgb

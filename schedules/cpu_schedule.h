@@ -20,10 +20,8 @@ enum class CpuScheduleName { SSE41, AVX2, AVX512, NEON, NEON_FP16 };
 
 inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
   static const std::map<std::string, CpuScheduleName> names = {
-      {"sse41", CpuScheduleName::SSE41},
-      {"avx2", CpuScheduleName::AVX2},
-      {"avx512", CpuScheduleName::AVX512},
-      {"neon", CpuScheduleName::NEON},
+      {"sse41", CpuScheduleName::SSE41},         {"avx2", CpuScheduleName::AVX2},
+      {"avx512", CpuScheduleName::AVX512},       {"neon", CpuScheduleName::NEON},
       {"neon_fp16", CpuScheduleName::NEON_FP16},
   };
   return names;
@@ -59,4 +57,4 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
 
 void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::Target &target);
 
-} // namespace crgb
+}  // namespace crgb

@@ -24,4 +24,4 @@ struct PipelineStages {
   Halide::Func output;
 };
 
-} // namespace crgb
+}  // namespace crgb

@@ -11,5 +11,7 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables x86_avx2_tunables() { return {/*vector_lanes=*/8, /*boxes_per_task=*/16}; }
+inline CpuTunables x86_avx2_tunables() {
+  return {/*vector_lanes=*/8, /*boxes_per_task=*/16};
+}
 }  // namespace crgb

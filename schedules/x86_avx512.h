@@ -9,5 +9,7 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables x86_avx512_tunables() { return {/*vector_lanes=*/16, /*boxes_per_task=*/16}; }
+inline CpuTunables x86_avx512_tunables() {
+  return {/*vector_lanes=*/16, /*boxes_per_task=*/16};
+}
 }  // namespace crgb

@@ -10,5 +10,7 @@
 #include "cpu_schedule.h"
 
 namespace crgb {
-inline CpuTunables x86_sse41_tunables() { return {/*vector_lanes=*/4, /*boxes_per_task=*/16}; }
+inline CpuTunables x86_sse41_tunables() {
+  return {/*vector_lanes=*/4, /*boxes_per_task=*/16};
+}
 }  // namespace crgb

@@ -2,7 +2,9 @@
 # The whole test suite (README's test command): set up, build, run every test;
 # then the aarch64 cross build and the whole suite again under qemu-aarch64;
 # then the ASan+UBSan build of the suite, the TSan concurrency test and a
-# bounded crgb_fuzz run (scripts/test_sanitizers.sh).
+# bounded crgb_fuzz run (scripts/test_sanitizers.sh); then the Python package,
+# built with `pip install .` and tested against TensorFlow and PyTorch
+# (scripts/test_python.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -15,4 +17,6 @@ phase "aarch64 cross build, suite under qemu-aarch64"
 scripts/test_aarch64.sh
 phase "sanitizers and fuzzing"
 scripts/test_sanitizers.sh
+phase "Python package"
+scripts/test_python.sh
 phase "all passed"

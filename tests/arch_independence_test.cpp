@@ -30,7 +30,7 @@ namespace crgb_test {
 namespace {
 
 class ArchIndependenceTest : public ::testing::TestWithParam<VariantDtype> {
-protected:
+ protected:
   const std::string &variant() const { return std::get<0>(GetParam()); }
   crgb_dtype dtype() const { return std::get<1>(GetParam()); }
 };
@@ -62,7 +62,8 @@ TEST_P(ArchIndependenceTest, NaNAndHugeCoordinatesContributeExactlyZero) {
       const int64_t crop = axis == 0 ? p.crop_height : p.crop_width;
       for (int64_t i = 0; i < crop; ++i) {
         const float c = sample_coordinate(lo, hi, i, size, crop);
-        ASSERT_TRUE(std::isnan(c) || std::fabs(c) > 2.2e9f) << "box " << b << " sample " << i << ": " << c;
+        ASSERT_TRUE(std::isnan(c) || std::fabs(c) > 2.2e9f)
+            << "box " << b << " sample " << i << ": " << c;
       }
     }
   }
@@ -127,8 +128,8 @@ TEST_P(ArchIndependenceTest, FusedMultiplyAddWouldMoveSamplesOffTheKink) {
   EXPECT_TRUE(within_tolerance(o.out, rederive(p))) << p.describe();
 }
 
-INSTANTIATE_TEST_SUITE_P(AllVariants, ArchIndependenceTest, ::testing::ValuesIn(variant_dtype_grid()),
-                         VariantDtypeName());
+INSTANTIATE_TEST_SUITE_P(AllVariants, ArchIndependenceTest,
+                         ::testing::ValuesIn(variant_dtype_grid()), VariantDtypeName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -38,9 +38,11 @@ std::vector<Job> make_jobs() {
     std::mt19937 rng(seed++);
     // Mostly valid; some rejected with each class the data can cause.
     for (int k = 0; k < 3; ++k) {
-      Problem p = k == 0 ? random_problem(rng, dtype, Shape{2, 13, 11, 9, 24, 5, 4}) : random_problem(rng, dtype);
+      Problem p = k == 0 ? random_problem(rng, dtype, Shape{2, 13, 11, 9, 24, 5, 4})
+                         : random_problem(rng, dtype);
       if (k == 2 && seed % 3 == 0) p.box_ind.back() = static_cast<int32_t>(p.batch);  // OutOfRange
-      if (k == 2 && seed % 3 == 1) p.boxes.back() = std::numeric_limits<float>::quiet_NaN();  // InvalidArgument
+      if (k == 2 && seed % 3 == 1)
+        p.boxes.back() = std::numeric_limits<float>::quiet_NaN();  // InvalidArgument
       jobs.push_back({variant, std::move(p), {}});
     }
   }
@@ -78,8 +80,9 @@ TEST(Concurrency, EightThreadsMixedVariantsDtypesAndThreadCounts) {
           const Outcome got = run(j.problem, j.variant);
           calls.fetch_add(1);
           if (!same(got, j.want) && mismatches.fetch_add(1) == 0)
-            first_mismatch[static_cast<size_t>(t)] = j.variant + ": " + j.problem.describe() + " got " +
-                                                      crgb_status_name(got.status) + " " + got.message;
+            first_mismatch[static_cast<size_t>(t)] = j.variant + ": " + j.problem.describe() +
+                                                     " got " + crgb_status_name(got.status) + " " +
+                                                     got.message;
         }
       }
     });
@@ -113,5 +116,5 @@ TEST(Concurrency, FirstCallsRaceOnTheAutomaticChoice) {
   }
 }
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -18,24 +18,26 @@ namespace {
 ::testing::AssertionResult same_bits(const std::vector<float> &a, const std::vector<float> &b) {
   if (a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0)
     return ::testing::AssertionSuccess();
-  if (a.size() != b.size()) return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
+  if (a.size() != b.size())
+    return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
   size_t i = 0;
   while (std::memcmp(&a[i], &b[i], sizeof(float)) == 0) ++i;
-  return ::testing::AssertionFailure() << "first difference at output " << i << ": " << a[i] << " vs " << b[i];
+  return ::testing::AssertionFailure()
+         << "first difference at output " << i << ": " << a[i] << " vs " << b[i];
 }
 
 // Restores the process-wide thread setting however the test ends.
 class ThreadsGuard {
-public:
+ public:
   ThreadsGuard() : previous_(crgb_set_num_threads(0)) {}
   ~ThreadsGuard() { crgb_set_num_threads(previous_); }
 
-private:
+ private:
   int previous_;
 };
 
 class DeterminismTest : public ::testing::TestWithParam<VariantDtype> {
-protected:
+ protected:
   // Mid-size: enough boxes and work for a parallel schedule to split it.
   Problem problem() const {
     std::mt19937 rng(2024u + static_cast<unsigned>(std::get<1>(GetParam())));
@@ -72,5 +74,5 @@ TEST_P(DeterminismTest, ThreadCountDoesNotChangeResult) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, DeterminismTest, ::testing::ValuesIn(variant_dtype_grid()),
                          VariantDtypeName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -38,7 +38,8 @@ int cpu_has_halide_feature(const std::string &feature) {
     unsigned a, b, c, d;
     return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
   }
-  if (feature == "avx512") return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
+  if (feature == "avx512")
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd");
   if (feature == "avx512_skylake")
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
@@ -65,9 +66,9 @@ int cpu_has_halide_feature(const std::string &feature) {
 
 // Tokens of a Halide target string that name no ISA feature.
 bool neutral_token(const std::string &t) {
-  for (const char *n : {"x86", "arm", "64", "32", "linux", "osx", "windows", "no_runtime", "no_asserts",
-                        "no_bounds_query", "strict_float", "large_buffers", "c_plus_plus_name_mangling",
-                        "user_context"})
+  for (const char *n : {"x86", "arm", "64", "32", "linux", "osx", "windows", "no_runtime",
+                        "no_asserts", "no_bounds_query", "strict_float", "large_buffers",
+                        "c_plus_plus_name_mangling", "user_context"})
     if (t == n) return true;
   return false;
 }
@@ -197,7 +198,8 @@ TEST(Dispatcher, UnavailableVariantIsUnavailable) {
   std::vector<std::string> unavailable;
   for (const crgb::VariantInfo &v : crgb::variants())
     if (!v.available) unavailable.push_back(v.name);
-  if (unavailable.empty()) GTEST_SKIP() << "every variant of this build is available on this machine";
+  if (unavailable.empty())
+    GTEST_SKIP() << "every variant of this build is available on this machine";
   std::mt19937 rng(20u);
   const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{1, 4, 4, 3, 2, 2, 2});
   for (const std::string &name : unavailable) {
@@ -237,5 +239,5 @@ TEST(Dispatcher, VersionAndThreadSetting) {
   EXPECT_EQ(crgb_set_num_threads(previous), 3);
 }
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

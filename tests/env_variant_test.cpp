@@ -22,7 +22,7 @@
 namespace crgb_test {
 namespace {
 
-std::string g_expected; // the program's argument
+std::string g_expected;  // the program's argument
 
 Problem small_problem() {
   std::mt19937 rng(31u);
@@ -55,7 +55,8 @@ TEST(EnvVariant, NamedVariantIsSelected) {
   const Outcome named = run(p, g_expected);
   ASSERT_EQ(automatic.status, CRGB_OK) << automatic.message;
   ASSERT_EQ(named.status, CRGB_OK) << named.message;
-  EXPECT_EQ(0, std::memcmp(automatic.out.data(), named.out.data(), automatic.out.size() * sizeof(float)));
+  EXPECT_EQ(
+      0, std::memcmp(automatic.out.data(), named.out.data(), automatic.out.size() * sizeof(float)));
 }
 
 TEST(EnvVariant, UnknownNameFailsAutomaticCalls) {
@@ -75,11 +76,11 @@ TEST(EnvVariant, UnknownNameFailsAutomaticCalls) {
   }
 }
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test
 
 int main(int argc, char **argv) {
-  ::testing::InitGoogleTest(&argc, argv); // removes gtest's own flags
+  ::testing::InitGoogleTest(&argc, argv);  // removes gtest's own flags
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s VARIANT_NAME | --unknown  (with CRGB_VARIANT set)\n", argv[0]);
     return 2;

@@ -39,8 +39,10 @@ constexpr double kMargin = 1e-3;
 // A wrong weight, lerp, corner or sign is off by the size of the value itself.
 double allowed(const Problem &p, const Expected &e, size_t i, const Objective &f) {
   const double u = std::ldexp(1.0, -24);
-  const double coordinate_terms = 24.0 * static_cast<double>(std::max(p.image_height, p.image_width)) + 4.0;
-  const double op = (static_cast<double>(e.terms_per_output) + 16.0 + coordinate_terms) * u * e.corner_sum[i];
+  const double coordinate_terms =
+      24.0 * static_cast<double>(std::max(p.image_height, p.image_width)) + 4.0;
+  const double op =
+      (static_cast<double>(e.terms_per_output) + 16.0 + coordinate_terms) * u * e.corner_sum[i];
   const double fd = (static_cast<double>(f.terms) + 8.0) * std::ldexp(1.0, -53) * f.abs_sum / kEps;
   return op + fd + 1e-30;
 }
@@ -55,12 +57,17 @@ TEST_P(FiniteDifferenceTest, MatchesCentralDifferences) {
   const std::string &variant = std::get<0>(GetParam());
   const crgb_dtype dtype = std::get<1>(GetParam());
   std::mt19937 rng(99u + static_cast<unsigned>(dtype));
-  int nonzero = 0; // guards against a vacuous pass (all samples outside)
-  for (const CropSize crop : {CropSize{1, 1}, CropSize{1, 5}, CropSize{4, 1}, CropSize{3, 4}, CropSize{7, 7}}) {
+  int nonzero = 0;  // guards against a vacuous pass (all samples outside)
+  for (const CropSize crop :
+       {CropSize{1, 1}, CropSize{1, 5}, CropSize{4, 1}, CropSize{3, 4}, CropSize{7, 7}}) {
     for (int rep = 0; rep < 3; ++rep) {
-      const Shape shape{2, std::uniform_int_distribution<int64_t>(2, 10)(rng),
-                        std::uniform_int_distribution<int64_t>(2, 10)(rng), rep == 0 ? 1 : 3, 4,
-                        crop.height, crop.width};
+      const Shape shape{2,
+                        std::uniform_int_distribution<int64_t>(2, 10)(rng),
+                        std::uniform_int_distribution<int64_t>(2, 10)(rng),
+                        rep == 0 ? 1 : 3,
+                        4,
+                        crop.height,
+                        crop.width};
       Problem p = random_problem(rng, dtype, shape);
       place_boxes_off_grid(rng, p, kEps, kMargin);
       const Outcome o = run(p, variant);
@@ -79,8 +86,9 @@ TEST_P(FiniteDifferenceTest, MatchesCentralDifferences) {
           const size_t i = static_cast<size_t>(4 * b + k);
           const double bound = allowed(p, e, i, plus.abs_sum > minus.abs_sum ? plus : minus);
           EXPECT_LE(std::fabs(o.out[i] - fd), bound)
-              << "box " << b << " column " << k << ": op " << o.out[i] << " central difference " << fd
-              << "\n" << p.describe();
+              << "box " << b << " column " << k << ": op " << o.out[i] << " central difference "
+              << fd << "\n"
+              << p.describe();
           if (fd != 0.0) ++nonzero;
         }
       }
@@ -96,7 +104,8 @@ std::vector<VariantDtype> grid() {
   return g;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllVariants, FiniteDifferenceTest, ::testing::ValuesIn(grid()), VariantDtypeName());
+INSTANTIATE_TEST_SUITE_P(AllVariants, FiniteDifferenceTest, ::testing::ValuesIn(grid()),
+                         VariantDtypeName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

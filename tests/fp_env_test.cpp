@@ -40,8 +40,12 @@ namespace {
 // The control register the library saves and restores: MXCSR on x86, FPCR
 // on AArch64 (whose FZ bit does the work of both FTZ and DAZ).
 #if defined(__x86_64__) || defined(__i386__)
-unsigned get_csr() { return _mm_getcsr(); }
-void set_csr(unsigned v) { _mm_setcsr(v); }
+unsigned get_csr() {
+  return _mm_getcsr();
+}
+void set_csr(unsigned v) {
+  _mm_setcsr(v);
+}
 constexpr unsigned kFtz = 0x8000u, kDaz = 0x0040u;
 #elif defined(__aarch64__)
 unsigned get_csr() {
@@ -49,7 +53,9 @@ unsigned get_csr() {
   __asm__ volatile("mrs %0, fpcr" : "=r"(v));
   return static_cast<unsigned>(v);
 }
-void set_csr(unsigned v) { __asm__ volatile("msr fpcr, %0" : : "r"(uint64_t{v})); }
+void set_csr(unsigned v) {
+  __asm__ volatile("msr fpcr, %0" : : "r"(uint64_t{v}));
+}
 constexpr unsigned kFtz = 1u << 24, kDaz = 1u << 24;
 #else
 #error "fp_env_test: add this architecture's FP control register"
@@ -74,7 +80,8 @@ const std::vector<CallerEnv> &caller_envs() {
       {"FTZ+DAZ, round down", kFtz | kDaz, FE_DOWNWARD, 0},
       {"traps: invalid, divide-by-zero, overflow", 0, FE_TONEAREST,
        FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW},
-      {"traps and round up", kFtz, FE_UPWARD, FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW},
+      {"traps and round up", kFtz, FE_UPWARD,
+       FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW},
   };
   return envs;
 }
@@ -82,7 +89,7 @@ const std::vector<CallerEnv> &caller_envs() {
 // Enters a caller environment; leaves the default one (saved at construction)
 // on destruction, whatever the library did.
 class EnterEnv {
-public:
+ public:
   explicit EnterEnv(const CallerEnv &e) : saved_(get_csr()) {
     std::fesetround(e.rounding);
     set_csr(get_csr() | e.mxcsr_or);
@@ -96,7 +103,7 @@ public:
   }
   unsigned entered() const { return entered_; }
 
-private:
+ private:
   unsigned saved_, entered_;
 };
 
@@ -110,7 +117,8 @@ std::vector<Problem> sensitive_problems(crgb_dtype dtype) {
   // and above 10 upward (outside the image: dropped).
   {
     Problem p = random_problem(rng, dtype, Shape{2, 11, 11, 3, 4, 4, 4});
-    const float boxes[4][4] = {{0, 0, 1, 1}, {0.1f, 0.2f, 0.9f, 0.7f}, {1, 1, 0, 0}, {0.3f, 0, 1, 1}};
+    const float boxes[4][4] = {
+        {0, 0, 1, 1}, {0.1f, 0.2f, 0.9f, 0.7f}, {1, 1, 0, 0}, {0.3f, 0, 1, 1}};
     for (size_t i = 0; i < 16; ++i) p.boxes[i] = boxes[i / 4][i % 4];
     problems.push_back(std::move(p));
   }
@@ -119,7 +127,8 @@ std::vector<Problem> sensitive_problems(crgb_dtype dtype) {
   {
     Problem p = random_problem(rng, dtype, Shape{1, 6, 7, 5, 3, 3, 2});
     const float tiny = 1e-40f;
-    const float boxes[3][4] = {{-tiny, -tiny, 1, 1}, {tiny, 0.5f, 1 - tiny, -tiny}, {0, tiny, tiny, 1}};
+    const float boxes[3][4] = {
+        {-tiny, -tiny, 1, 1}, {tiny, 0.5f, 1 - tiny, -tiny}, {0, tiny, tiny, 1}};
     for (size_t i = 0; i < 12; ++i) p.boxes[i] = boxes[i / 4][i % 4];
     for (size_t i = 0; i < p.grads.size(); i += 3) p.grads[i] = (i % 2 ? 1 : -1) * tiny;
     if (dtype == CRGB_FLOAT32 || dtype == CRGB_FLOAT64)
@@ -129,8 +138,10 @@ std::vector<Problem> sensitive_problems(crgb_dtype dtype) {
   // Finite boxes whose coordinates overflow to inf / NaN (SIGFPE if trapped).
   {
     Problem p = random_problem(rng, dtype, Shape{2, 5, 6, 3, 4, 3, 2});
-    const float boxes[4][4] = {{3e38f, 0, -3e38f, 1}, {0.2f, -3e38f, 0.8f, 3e38f},
-                               {3e38f, 3e38f, 3e38f, 3e38f}, {0.1f, 0.2f, 0.7f, 0.9f}};
+    const float boxes[4][4] = {{3e38f, 0, -3e38f, 1},
+                               {0.2f, -3e38f, 0.8f, 3e38f},
+                               {3e38f, 3e38f, 3e38f, 3e38f},
+                               {0.1f, 0.2f, 0.7f, 0.9f}};
     for (size_t i = 0; i < 16; ++i) p.boxes[i] = boxes[i / 4][i % 4];
     problems.push_back(std::move(p));
   }
@@ -143,7 +154,8 @@ std::vector<Problem> sensitive_problems(crgb_dtype dtype) {
 ::testing::AssertionResult same_bits(const std::vector<float> &a, const std::vector<float> &b) {
   if (a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0)
     return ::testing::AssertionSuccess();
-  if (a.size() != b.size()) return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
+  if (a.size() != b.size())
+    return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
   size_t i = 0;
   while (std::memcmp(&a[i], &b[i], sizeof(float)) == 0) ++i;
   return ::testing::AssertionFailure() << "first difference at output " << i << " (box " << i / 4
@@ -151,7 +163,7 @@ std::vector<Problem> sensitive_problems(crgb_dtype dtype) {
 }
 
 class FpEnvTest : public ::testing::TestWithParam<VariantDtype> {
-protected:
+ protected:
   const std::string &variant() const { return std::get<0>(GetParam()); }
   crgb_dtype dtype() const { return std::get<1>(GetParam()); }
 };
@@ -240,7 +252,9 @@ void *patterned_malloc(void *, size_t size) {
   if (p) std::memset(p, g_pattern, size);
   return p;
 }
-void patterned_free(void *, void *p) { std::free(p); }
+void patterned_free(void *, void *p) {
+  std::free(p);
+}
 
 TEST_P(FpEnvTest, ResultsDoNotDependOnUninitialisedMemory) {
   const std::vector<Problem> problems = sensitive_problems(dtype());
@@ -264,5 +278,5 @@ TEST_P(FpEnvTest, ResultsDoNotDependOnUninitialisedMemory) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, FpEnvTest, ::testing::ValuesIn(variant_dtype_grid()),
                          VariantDtypeName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -36,7 +36,7 @@ struct GoldenCase {
 struct Golden {
   std::vector<GoldenCase> cases;
   std::map<std::string, crgb::npy::Array> arrays;
-  std::string error; // why loading failed, empty when it did not
+  std::string error;  // why loading failed, empty when it did not
 
   const crgb::npy::Array *find(const GoldenCase &c, const std::string &what) const {
     auto it = arrays.find(c.id + "_" + what);
@@ -51,7 +51,8 @@ std::vector<GoldenCase> read_cases(const std::string &path) {
   std::vector<GoldenCase> cases;
   std::string line;
   std::getline(in, line);
-  if (line != "id\tstatus\tdescription\tmessage") throw std::runtime_error(path + ": unexpected header");
+  if (line != "id\tstatus\tdescription\tmessage")
+    throw std::runtime_error(path + ": unexpected header");
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     std::vector<std::string> f;
@@ -79,7 +80,8 @@ const Golden &golden() {
   return g;
 }
 
-template <typename T> std::vector<T> values(const crgb::npy::Array &a) {
+template <typename T>
+std::vector<T> values(const crgb::npy::Array &a) {
   std::vector<T> v(static_cast<size_t>(a.size()));
   if (!v.empty()) std::memcpy(v.data(), a.bytes.data(), v.size() * sizeof(T));
   return v;
@@ -99,7 +101,7 @@ Problem to_problem(const Golden &g, const GoldenCase &c) {
   p.crop_width = grads.shape.at(2);
   p.grads = values<float>(grads);
   p.image = image.bytes;
-  if (p.num_boxes > 0) { // both empty (any shapes) means no boxes
+  if (p.num_boxes > 0) {  // both empty (any shapes) means no boxes
     p.boxes = values<float>(*g.find(c, "boxes"));
     p.box_ind = values<int32_t>(*g.find(c, "box_ind"));
   }
@@ -112,16 +114,17 @@ std::string method_of(const Golden &g, const GoldenCase &c) {
 }
 
 // Bit-identical, except that any NaN equals any NaN.
-::testing::AssertionResult same_bits(const std::vector<float> &got, const std::vector<float> &want) {
+::testing::AssertionResult same_bits(const std::vector<float> &got,
+                                     const std::vector<float> &want) {
   if (got.size() != want.size())
     return ::testing::AssertionFailure() << got.size() << " floats, TensorFlow has " << want.size();
   for (size_t i = 0; i < got.size(); ++i) {
     if (std::isnan(got[i]) && std::isnan(want[i])) continue;
     if (std::memcmp(&got[i], &want[i], sizeof(float)) != 0) {
       std::ostringstream s;
-      s << "output " << i << " (box " << i / 4 << ", column " << i % 4 << "): " << std::hexfloat << got[i]
-        << " vs TensorFlow's " << want[i] << std::defaultfloat << std::setprecision(9) << " (" << got[i]
-        << " vs " << want[i] << ")";
+      s << "output " << i << " (box " << i / 4 << ", column " << i % 4 << "): " << std::hexfloat
+        << got[i] << " vs TensorFlow's " << want[i] << std::defaultfloat << std::setprecision(9)
+        << " (" << got[i] << " vs " << want[i] << ")";
       return ::testing::AssertionFailure() << s.str();
     }
   }
@@ -161,7 +164,8 @@ TEST_P(GoldenTest, MatchesTensorFlow) {
   for (const GoldenCase &c : g.cases) {
     SCOPED_TRACE(c.id + ": " + c.description);
     const crgb_tensor grads = g.find(c, "grads")->tensor(), image = g.find(c, "image")->tensor(),
-                      boxes = g.find(c, "boxes")->tensor(), box_ind = g.find(c, "box_ind")->tensor();
+                      boxes = g.find(c, "boxes")->tensor(),
+                      box_ind = g.find(c, "box_ind")->tensor();
     const std::string method = method_of(g, c);
     if (c.status == "Ok" && !built_for(variant, image.dtype)) {
       const int64_t n = static_cast<int64_t>(values<float>(*g.find(c, "out")).size());
@@ -200,7 +204,8 @@ TEST_P(GoldenTest, MatchesTensorFlow) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllVariants, GoldenTest, ::testing::ValuesIn(available_variants()), VariantName());
+INSTANTIATE_TEST_SUITE_P(AllVariants, GoldenTest, ::testing::ValuesIn(available_variants()),
+                         VariantName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -47,12 +47,13 @@ const char *const kNotFinite = "Boxes contains at least one element that is not 
 ::testing::AssertionResult untouched(const Outcome &o) {
   for (size_t i = 0; i < o.out.size(); ++i)
     if (!is_sentinel(o.out[i]))
-      return ::testing::AssertionFailure() << "output[" << i << "] was written (" << o.out[i] << ")";
+      return ::testing::AssertionFailure()
+             << "output[" << i << "] was written (" << o.out[i] << ")";
   return ::testing::AssertionSuccess();
 }
 
 class Regression : public ::testing::TestWithParam<std::string> {
-protected:
+ protected:
   const std::string &variant() const { return GetParam(); }
 
   // The image dtypes this variant is built for.
@@ -105,7 +106,8 @@ TEST_P(Regression, CVE_2020_15266_HugeBox) {
     expect_not_finite(with_boxes(dtype, Shape{2, 4, 4, 3, 1, 2, 2}, {0, 0, 0, -as_float}, 3));
     for (float huge : {FLT_MAX, -FLT_MAX, 1e38f, 1e30f}) {
       expect_accepted(with_boxes(dtype, Shape{2, 1, 1, 1, 1, 1, 1}, {huge, 0, 0, 0}, 4));
-      expect_accepted(with_boxes(dtype, Shape{2, 4, 4, 3, 2, 2, 3}, {huge, 0, 0, 0, 0.5f, huge, 1, -huge}, 5));
+      expect_accepted(
+          with_boxes(dtype, Shape{2, 4, 4, 3, 2, 2, 3}, {huge, 0, 0, 0, 0.5f, huge, 1, -huge}, 5));
     }
   }
 }
@@ -122,12 +124,15 @@ TEST_P(Regression, TF_94122_NaNBoxes) {
   for (crgb_dtype dtype : dtypes()) {
     for (float nan : {kNaN, snan, neg_nan}) {
       for (int at = 0; at < 8; ++at) {
-        Problem p = with_boxes(dtype, Shape{1, 5, 5, 2, 2, 3, 3}, {0, 0, 1, 1, 0.1f, 0.2f, 0.9f, 0.8f}, 6);
-        for (size_t i = 0; i < p.grads.size(); ++i) p.grads[i] = (i % 2 ? -1 : 1) * (i % 3 ? 3.4e38f : 1e-38f);
+        Problem p =
+            with_boxes(dtype, Shape{1, 5, 5, 2, 2, 3, 3}, {0, 0, 1, 1, 0.1f, 0.2f, 0.9f, 0.8f}, 6);
+        for (size_t i = 0; i < p.grads.size(); ++i)
+          p.grads[i] = (i % 2 ? -1 : 1) * (i % 3 ? 3.4e38f : 1e-38f);
         p.boxes[static_cast<size_t>(at)] = nan;
         expect_not_finite(p);
       }
-      expect_not_finite(with_boxes(dtype, Shape{1, 5, 5, 2, 2, 3, 3}, std::vector<float>(8, nan), 7));
+      expect_not_finite(
+          with_boxes(dtype, Shape{1, 5, 5, 2, 2, 3, 3}, std::vector<float>(8, nan), 7));
     }
   }
 }
@@ -162,20 +167,48 @@ TEST_P(Regression, TF_65721_EmptyBoxesOfWrongRank) {
   };
   const std::vector<Case> cases = {
       // The issue: box_index.tensor<int32, 1>() on a 2-D empty box_ind.
-      {"box_ind [0,0]", {0, 2, 2, 1}, {0, 4}, {0, 0}, CRGB_INVALID_ARGUMENT, "box_index must be 1-D[0,0]"},
-      {"box_ind [0,4]", {0, 2, 2, 1}, {0, 4}, {0, 4}, CRGB_INVALID_ARGUMENT, "box_index must be 1-D[0,4]"},
-      {"box_ind [0,1,1]", {0, 2, 2, 1}, {0, 4}, {0, 1, 1}, CRGB_INVALID_ARGUMENT,
+      {"box_ind [0,0]",
+       {0, 2, 2, 1},
+       {0, 4},
+       {0, 0},
+       CRGB_INVALID_ARGUMENT,
+       "box_index must be 1-D[0,0]"},
+      {"box_ind [0,4]",
+       {0, 2, 2, 1},
+       {0, 4},
+       {0, 4},
+       CRGB_INVALID_ARGUMENT,
+       "box_index must be 1-D[0,4]"},
+      {"box_ind [0,1,1]",
+       {0, 2, 2, 1},
+       {0, 4},
+       {0, 1, 1},
+       CRGB_INVALID_ARGUMENT,
        "box_index must be 1-D[0,1,1]"},
       // Its twin in the forward op and CropAndResizeGradImage: boxes.tensor<float, 2>() on 1-D.
       {"boxes [0]", {0, 2, 2, 1}, {0}, {0}, CRGB_INVALID_ARGUMENT, "boxes must be 2-D[0]"},
-      {"boxes [0] and box_ind [0,0]", {0, 2, 2, 1}, {0}, {0, 0}, CRGB_INVALID_ARGUMENT, "boxes must be 2-D[0]"},
-      {"boxes [0,4,1]", {0, 2, 2, 1}, {0, 4, 1}, {0}, CRGB_INVALID_ARGUMENT, "boxes must be 2-D[0,4,1]"},
+      {"boxes [0] and box_ind [0,0]",
+       {0, 2, 2, 1},
+       {0},
+       {0, 0},
+       CRGB_INVALID_ARGUMENT,
+       "boxes must be 2-D[0]"},
+      {"boxes [0,4,1]",
+       {0, 2, 2, 1},
+       {0, 4, 1},
+       {0},
+       CRGB_INVALID_ARGUMENT,
+       "boxes must be 2-D[0,4,1]"},
       // Empty but of the right ranks: TensorFlow's rule, num_boxes = 0.
       {"boxes [0,4], box_ind [0]", {0, 2, 2, 1}, {0, 4}, {0}, CRGB_OK, nullptr},
       {"boxes [0,3], box_ind [0]", {0, 2, 2, 1}, {0, 3}, {0}, CRGB_OK, nullptr},
       {"boxes [5,0], box_ind [0]", {0, 2, 2, 1}, {5, 0}, {0}, CRGB_OK, nullptr},
       // Empty boxes, grads with rows: the row counts must agree.
-      {"grads [1,...] with no boxes", {1, 2, 2, 1}, {0, 4}, {0}, CRGB_INVALID_ARGUMENT,
+      {"grads [1,...] with no boxes",
+       {1, 2, 2, 1},
+       {0, 4},
+       {0},
+       CRGB_INVALID_ARGUMENT,
        "boxes and grads have incompatible shape"},
   };
   const float grads_data[4] = {1, 2, 3, 4};
@@ -191,7 +224,9 @@ TEST_P(Regression, TF_65721_EmptyBoxesOfWrongRank) {
                              crgb::tensor(boxes_data, CRGB_FLOAT32, c.boxes),
                              crgb::tensor(box_ind_data, CRGB_INT32, c.box_ind), variant(), 4, 4);
       EXPECT_EQ(crgb_status_name(o.status), std::string(crgb_status_name(c.status))) << o.message;
-      if (c.message) EXPECT_EQ(o.message, c.message);
+      if (c.message) {
+        EXPECT_EQ(o.message, c.message);
+      }
       EXPECT_TRUE(untouched(o));  // on success too: 0 rows are written
     }
   }
@@ -203,12 +238,13 @@ TEST_P(Regression, TF_65721_EmptyBoxesOfWrongRank) {
 // re-derivation (which follows TensorFlow's float32 coordinates exactly), on
 // 1x1 crops (the centre, 0.5 * (y1 + y2) = 0, is inside) and larger ones.
 TEST_P(Regression, FiniteBoxesOverflowingInsideTheComputation) {
-  const std::vector<float> boxes = {3e38f, 0.25f, -3e38f, 0.75f,   0.1f, 3e38f, 0.9f, -3e38f,
-                                    -3e38f, -3e38f, 3e38f, 3e38f,  3e38f, 3e38f, 3e38f, 3e38f,
-                                    FLT_MAX, -FLT_MAX, -FLT_MAX, FLT_MAX, 0.2f, 0.3f, 0.6f, 0.7f};
+  const std::vector<float> boxes = {3e38f,    0.25f,   -3e38f, 0.75f,  0.1f,    3e38f,
+                                    0.9f,     -3e38f,  -3e38f, -3e38f, 3e38f,   3e38f,
+                                    3e38f,    3e38f,   3e38f,  3e38f,  FLT_MAX, -FLT_MAX,
+                                    -FLT_MAX, FLT_MAX, 0.2f,   0.3f,   0.6f,    0.7f};
   for (crgb_dtype dtype : dtypes()) {
-    for (const Shape &s : {Shape{2, 5, 6, 3, 6, 1, 1}, Shape{2, 5, 6, 3, 6, 3, 4}, Shape{1, 7, 7, 17, 6, 7, 1},
-                           Shape{1, 2, 9, 1, 6, 1, 9}}) {
+    for (const Shape &s : {Shape{2, 5, 6, 3, 6, 1, 1}, Shape{2, 5, 6, 3, 6, 3, 4},
+                           Shape{1, 7, 7, 17, 6, 7, 1}, Shape{1, 2, 9, 1, 6, 1, 9}}) {
       Problem p = with_boxes(dtype, s, boxes, 9);
       expect_accepted(p);
       // The finite box counts as usual: its result equals that of the same box alone.
@@ -217,7 +253,8 @@ TEST_P(Regression, FiniteBoxesOverflowingInsideTheComputation) {
       alone.num_boxes = 1;
       alone.boxes.assign(p.boxes.end() - 4, p.boxes.end());
       alone.box_ind = {p.box_ind.back()};
-      alone.grads.assign(p.grads.end() - static_cast<std::ptrdiff_t>(p.grads.size() / 6), p.grads.end());
+      alone.grads.assign(p.grads.end() - static_cast<std::ptrdiff_t>(p.grads.size() / 6),
+                         p.grads.end());
       const Outcome one = run(alone, variant());
       ASSERT_EQ(all.status, CRGB_OK);
       ASSERT_EQ(one.status, CRGB_OK);
@@ -226,7 +263,8 @@ TEST_P(Regression, FiniteBoxesOverflowingInsideTheComputation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllVariants, Regression, ::testing::ValuesIn(available_variants()), VariantName());
+INSTANTIATE_TEST_SUITE_P(AllVariants, Regression, ::testing::ValuesIn(available_variants()),
+                         VariantName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -26,20 +26,20 @@ TEST(Half, KnownValues) {
   EXPECT_EQ(half_to_float(0x3c00), 1.0f);
   EXPECT_EQ(half_to_float(0xc000), -2.0f);
   EXPECT_EQ(half_to_float(0x7bff), 65504.0f);
-  EXPECT_EQ(half_to_float(0x0001), std::ldexp(1.0f, -24)); // smallest subnormal
-  EXPECT_EQ(half_to_float(0x03ff), std::ldexp(1023.0f, -24)); // largest subnormal
-  EXPECT_EQ(half_to_float(0x0400), std::ldexp(1.0f, -14)); // smallest normal
+  EXPECT_EQ(half_to_float(0x0001), std::ldexp(1.0f, -24));     // smallest subnormal
+  EXPECT_EQ(half_to_float(0x03ff), std::ldexp(1023.0f, -24));  // largest subnormal
+  EXPECT_EQ(half_to_float(0x0400), std::ldexp(1.0f, -14));     // smallest normal
   EXPECT_EQ(bits(half_to_float(0x8000)), 0x80000000u);
   EXPECT_EQ(half_to_float(0x7c00), INFINITY);
   EXPECT_EQ(half_to_float(0xfc00), -INFINITY);
   EXPECT_TRUE(std::isnan(half_to_float(0x7e00)));
-  EXPECT_EQ(float_to_half(65519.0f), 0x7bff); // below the midpoint to infinity
-  EXPECT_EQ(float_to_half(65520.0f), 0x7c00); // the midpoint rounds to even: infinity
-  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000); // tie to even: zero
+  EXPECT_EQ(float_to_half(65519.0f), 0x7bff);               // below the midpoint to infinity
+  EXPECT_EQ(float_to_half(65520.0f), 0x7c00);               // the midpoint rounds to even: infinity
+  EXPECT_EQ(float_to_half(std::ldexp(1.0f, -25)), 0x0000);  // tie to even: zero
   EXPECT_EQ(float_to_half(std::ldexp(1.5f, -25)), 0x0001);
-  EXPECT_EQ(float_to_half(std::ldexp(3.0f, -25)), 0x0002); // 1.5 ulp: tie to even
-  EXPECT_EQ(float_to_half(1.0f + std::ldexp(1.0f, -11)), 0x3c00); // tie to even, down
-  EXPECT_EQ(float_to_half(1.0f + std::ldexp(3.0f, -11)), 0x3c02); // tie to even, up
+  EXPECT_EQ(float_to_half(std::ldexp(3.0f, -25)), 0x0002);         // 1.5 ulp: tie to even
+  EXPECT_EQ(float_to_half(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie to even, down
+  EXPECT_EQ(float_to_half(1.0f + std::ldexp(3.0f, -11)), 0x3c02);  // tie to even, up
   EXPECT_EQ(float_to_half(NAN) & 0x7c00, 0x7c00);
 }
 
@@ -80,7 +80,7 @@ TEST(Half, AgreesWithCompilerFloat16) {
   std::mt19937 rng(5u);
   for (int i = 0; i < 200000; ++i) {
     uint32_t u = static_cast<uint32_t>(rng());
-    u = (u & 0x80ffffffu) | ((0x60u + (u >> 24) % 0x30u) << 23); // exponents around half's range
+    u = (u & 0x80ffffffu) | ((0x60u + (u >> 24) % 0x30u) << 23);  // exponents around half's range
     float f;
     std::memcpy(&f, &u, sizeof f);
     const CompilerHalf c = static_cast<CompilerHalf>(f);
@@ -93,12 +93,12 @@ TEST(Half, AgreesWithCompilerFloat16) {
 
 TEST(Dtype, ConversionsRoundToNearest) {
   unsigned char buf[8];
-  const int64_t big = (int64_t{1} << 40) + 1; // not a float32: rounds to 2^40
+  const int64_t big = (int64_t{1} << 40) + 1;  // not a float32: rounds to 2^40
   std::memcpy(buf, &big, 8);
   EXPECT_EQ(element_as_float(CRGB_INT64, buf, 0), std::ldexp(1.0f, 40));
   store_element(CRGB_FLOAT64, buf, 0, 0.1);
   EXPECT_EQ(element_as_float(CRGB_FLOAT64, buf, 0), 0.1f);
-  store_element(CRGB_UINT8, buf, 0, 300.0); // clamped
+  store_element(CRGB_UINT8, buf, 0, 300.0);  // clamped
   EXPECT_EQ(element_as_float(CRGB_UINT8, buf, 0), 255.0f);
   store_element(CRGB_INT8, buf, 0, -3.0);
   EXPECT_EQ(element_as_float(CRGB_INT8, buf, 0), -3.0f);
@@ -158,5 +158,5 @@ TEST(Tolerance, AcceptsRoundedAndRejectsWrong) {
   EXPECT_FALSE(within_tolerance(nan, e));
 }
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

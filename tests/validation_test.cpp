@@ -30,8 +30,12 @@ struct Call {
   int64_t capacity, output_elems;
 
   explicit Call(const Problem &p)
-      : grads(p.grads_tensor()), image(p.image_tensor()), boxes(p.boxes_tensor()),
-        box_ind(p.box_ind_tensor()), capacity(4 * p.num_boxes), output_elems(4 * p.num_boxes) {}
+      : grads(p.grads_tensor()),
+        image(p.image_tensor()),
+        boxes(p.boxes_tensor()),
+        box_ind(p.box_ind_tensor()),
+        capacity(4 * p.num_boxes),
+        output_elems(4 * p.num_boxes) {}
 
   Outcome run(const std::string &variant) const {
     return call(grads, image, boxes, box_ind, variant, capacity, output_elems, method);
@@ -41,7 +45,8 @@ struct Call {
 ::testing::AssertionResult untouched(const Outcome &o) {
   for (size_t i = 0; i < o.out.size(); ++i)
     if (!is_sentinel(o.out[i]))
-      return ::testing::AssertionFailure() << "output[" << i << "] was written (" << o.out[i] << ")";
+      return ::testing::AssertionFailure()
+             << "output[" << i << "] was written (" << o.out[i] << ")";
   return ::testing::AssertionSuccess();
 }
 
@@ -87,31 +92,51 @@ Edit reshape(crgb_tensor Call::*which, std::vector<int64_t> shape) {
 const std::vector<Row> &tensorflow_rows() {
   static const std::vector<Row> rows = {
       // Ranks and sizes, in TensorFlow's order (TensorShape::DebugString suffixes).
-      {"grads 3-D", reshape(&Call::grads, {2, 3, 3}), CRGB_INVALID_ARGUMENT, "grads image must be 4-D[2,3,3]"},
-      {"grads 5-D", reshape(&Call::grads, {1, 2, 2, 3, 3}), CRGB_INVALID_ARGUMENT, "grads image must be 4-D[1,2,2,3,3]"},
+      {"grads 3-D", reshape(&Call::grads, {2, 3, 3}), CRGB_INVALID_ARGUMENT,
+       "grads image must be 4-D[2,3,3]"},
+      {"grads 5-D", reshape(&Call::grads, {1, 2, 2, 3, 3}), CRGB_INVALID_ARGUMENT,
+       "grads image must be 4-D[1,2,2,3,3]"},
       {"grads 0-D", reshape(&Call::grads, {}), CRGB_INVALID_ARGUMENT, "grads image must be 4-D[]"},
-      {"crop height 0", reshape(&Call::grads, {2, 0, 3, 3}), CRGB_INVALID_ARGUMENT, "grads dimensions must be positive"},
-      {"crop width 0", reshape(&Call::grads, {2, 2, 0, 3}), CRGB_INVALID_ARGUMENT, "grads dimensions must be positive"},
-      {"image 3-D", reshape(&Call::image, {4, 5, 3}), CRGB_INVALID_ARGUMENT, "input image must be 4-D[4,5,3]"},
-      {"image 5-D", reshape(&Call::image, {1, 2, 4, 5, 3}), CRGB_INVALID_ARGUMENT, "input image must be 4-D[1,2,4,5,3]"},
-      {"image height 0", reshape(&Call::image, {2, 0, 5, 3}), CRGB_INVALID_ARGUMENT, "image dimensions must be positive"},
-      {"image width 0", reshape(&Call::image, {2, 4, 0, 3}), CRGB_INVALID_ARGUMENT, "image dimensions must be positive"},
-      {"depth differs", reshape(&Call::image, {2, 4, 5, 2}), CRGB_INVALID_ARGUMENT, "image, grads depth differ"},
-      {"image depth 0", reshape(&Call::image, {2, 4, 5, 0}), CRGB_INVALID_ARGUMENT, "image, grads depth differ"},
+      {"crop height 0", reshape(&Call::grads, {2, 0, 3, 3}), CRGB_INVALID_ARGUMENT,
+       "grads dimensions must be positive"},
+      {"crop width 0", reshape(&Call::grads, {2, 2, 0, 3}), CRGB_INVALID_ARGUMENT,
+       "grads dimensions must be positive"},
+      {"image 3-D", reshape(&Call::image, {4, 5, 3}), CRGB_INVALID_ARGUMENT,
+       "input image must be 4-D[4,5,3]"},
+      {"image 5-D", reshape(&Call::image, {1, 2, 4, 5, 3}), CRGB_INVALID_ARGUMENT,
+       "input image must be 4-D[1,2,4,5,3]"},
+      {"image height 0", reshape(&Call::image, {2, 0, 5, 3}), CRGB_INVALID_ARGUMENT,
+       "image dimensions must be positive"},
+      {"image width 0", reshape(&Call::image, {2, 4, 0, 3}), CRGB_INVALID_ARGUMENT,
+       "image dimensions must be positive"},
+      {"depth differs", reshape(&Call::image, {2, 4, 5, 2}), CRGB_INVALID_ARGUMENT,
+       "image, grads depth differ"},
+      {"image depth 0", reshape(&Call::image, {2, 4, 5, 0}), CRGB_INVALID_ARGUMENT,
+       "image, grads depth differ"},
       {"boxes 1-D", reshape(&Call::boxes, {8}), CRGB_INVALID_ARGUMENT, "boxes must be 2-D[8]"},
-      {"boxes 3-D", reshape(&Call::boxes, {2, 1, 4}), CRGB_INVALID_ARGUMENT, "boxes must be 2-D[2,1,4]"},
-      {"boxes 3 columns", reshape(&Call::boxes, {2, 3}), CRGB_INVALID_ARGUMENT, "boxes must have 4 columns"},
-      {"boxes 5 columns", reshape(&Call::boxes, {1, 5}), CRGB_INVALID_ARGUMENT, "boxes must have 4 columns"},
-      {"box_ind 2-D", reshape(&Call::box_ind, {2, 1}), CRGB_INVALID_ARGUMENT, "box_index must be 1-D[2,1]"},
-      {"box_ind 0-D", reshape(&Call::box_ind, {}), CRGB_INVALID_ARGUMENT, "box_index must be 1-D[]"},
-      {"box_ind too short", reshape(&Call::box_ind, {1}), CRGB_INVALID_ARGUMENT, "box_index has incompatible shape"},
-      {"box_ind empty", reshape(&Call::box_ind, {0}), CRGB_INVALID_ARGUMENT, "box_index has incompatible shape"},
-      {"grads dim 0 differs", reshape(&Call::grads, {1, 2, 3, 3}), CRGB_INVALID_ARGUMENT, "boxes and grads have incompatible shape"},
+      {"boxes 3-D", reshape(&Call::boxes, {2, 1, 4}), CRGB_INVALID_ARGUMENT,
+       "boxes must be 2-D[2,1,4]"},
+      {"boxes 3 columns", reshape(&Call::boxes, {2, 3}), CRGB_INVALID_ARGUMENT,
+       "boxes must have 4 columns"},
+      {"boxes 5 columns", reshape(&Call::boxes, {1, 5}), CRGB_INVALID_ARGUMENT,
+       "boxes must have 4 columns"},
+      {"box_ind 2-D", reshape(&Call::box_ind, {2, 1}), CRGB_INVALID_ARGUMENT,
+       "box_index must be 1-D[2,1]"},
+      {"box_ind 0-D", reshape(&Call::box_ind, {}), CRGB_INVALID_ARGUMENT,
+       "box_index must be 1-D[]"},
+      {"box_ind too short", reshape(&Call::box_ind, {1}), CRGB_INVALID_ARGUMENT,
+       "box_index has incompatible shape"},
+      {"box_ind empty", reshape(&Call::box_ind, {0}), CRGB_INVALID_ARGUMENT,
+       "box_index has incompatible shape"},
+      {"grads dim 0 differs", reshape(&Call::grads, {1, 2, 3, 3}), CRGB_INVALID_ARGUMENT,
+       "boxes and grads have incompatible shape"},
       // box_ind values: the bad one is the second, so checking only the first is not enough.
       {"box_ind -1", set_box_ind(1, -1), CRGB_OUT_OF_RANGE, kOutOfRange},
       {"box_ind == batch", set_box_ind(1, 2), CRGB_OUT_OF_RANGE, kOutOfRange},
-      {"box_ind INT32_MIN", set_box_ind(1, std::numeric_limits<int32_t>::min()), CRGB_OUT_OF_RANGE, kOutOfRange},
-      {"box_ind INT32_MAX", set_box_ind(1, std::numeric_limits<int32_t>::max()), CRGB_OUT_OF_RANGE, kOutOfRange},
+      {"box_ind INT32_MIN", set_box_ind(1, std::numeric_limits<int32_t>::min()), CRGB_OUT_OF_RANGE,
+       kOutOfRange},
+      {"box_ind INT32_MAX", set_box_ind(1, std::numeric_limits<int32_t>::max()), CRGB_OUT_OF_RANGE,
+       kOutOfRange},
       {"image batch 0", reshape(&Call::image, {0, 4, 5, 3}), CRGB_OUT_OF_RANGE, kOutOfRange},
   };
   return rows;
@@ -122,7 +147,8 @@ std::vector<Row> non_finite_rows() {
   std::vector<Row> rows;
   for (int k = 0; k < 4; ++k)
     for (float v : {kNaN, kInf, -kInf})
-      rows.push_back({"non-finite box coordinate", set_box(1, k, v), CRGB_INVALID_ARGUMENT, kNotFinite});
+      rows.push_back(
+          {"non-finite box coordinate", set_box(1, k, v), CRGB_INVALID_ARGUMENT, kNotFinite});
   return rows;
 }
 
@@ -179,7 +205,7 @@ std::vector<Row> descriptor_rows() {
 }
 
 class ValidationTest : public ::testing::TestWithParam<std::string> {
-protected:
+ protected:
   const std::string &variant() const { return GetParam(); }
 
   // Applies the row's edit to the base problem of every dtype and checks the
@@ -257,7 +283,8 @@ TEST_P(ValidationTest, DeviceMemoryRefusedByHostVariant) {
 
 TEST_P(ValidationTest, NullOutputRefused) {
   Problem p = base_problem(CRGB_FLOAT32);
-  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(), bi = p.box_ind_tensor();
+  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(),
+              bi = p.box_ind_tensor();
   crgb_error err{};
   EXPECT_EQ(crgb_grad_boxes(&g, &im, &bx, &bi, "bilinear", variant().c_str(), nullptr, 8, &err),
             CRGB_INVALID_ARGUMENT);
@@ -266,7 +293,8 @@ TEST_P(ValidationTest, NullOutputRefused) {
 
 TEST_P(ValidationTest, NullDescriptorRefused) {
   Problem p = base_problem(CRGB_FLOAT32);
-  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(), bi = p.box_ind_tensor();
+  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(),
+              bi = p.box_ind_tensor();
   std::vector<float> out(8, sentinel());
   const crgb_tensor *args[4] = {&g, &im, &bx, &bi};
   for (int which = 0; which < 4; ++which) {
@@ -283,9 +311,11 @@ TEST_P(ValidationTest, NullDescriptorRefused) {
 // error may be NULL: the status is still returned.
 TEST_P(ValidationTest, NullErrorPointerAllowed) {
   Problem p = base_problem(CRGB_FLOAT32);
-  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(), bi = p.box_ind_tensor();
+  crgb_tensor g = p.grads_tensor(), im = p.image_tensor(), bx = p.boxes_tensor(),
+              bi = p.box_ind_tensor();
   std::vector<float> out(8);
-  EXPECT_EQ(crgb_grad_boxes(&g, &im, &bx, &bi, nullptr, variant().c_str(), out.data(), 8, nullptr), CRGB_OK);
+  EXPECT_EQ(crgb_grad_boxes(&g, &im, &bx, &bi, nullptr, variant().c_str(), out.data(), 8, nullptr),
+            CRGB_OK);
   p.box_ind[0] = -1;
   EXPECT_EQ(crgb_grad_boxes(&g, &im, &bx, &bi, nullptr, variant().c_str(), out.data(), 8, nullptr),
             CRGB_OUT_OF_RANGE);
@@ -295,9 +325,9 @@ TEST_P(ValidationTest, NullErrorPointerAllowed) {
 // the loop (3e38 - -3e38 = inf, 0 * inf = NaN): every such sample is skipped,
 // the rest (a 1x1 crop of y1 = 3e38, y2 = -3e38 samples the centre 0) count.
 TEST_P(ValidationTest, HugeFiniteBoxesAccepted) {
-  const float boxes[][4] = {{1e30f, 0.2f, 1.0f, 0.8f},    {0.1f, -3e38f, 0.9f, 3e38f},
-                            {3e38f, 0.0f, -3e38f, 1.0f},  {-3e38f, 3e38f, 3e38f, -3e38f},
-                            {0.3f, 1e30f, 0.6f, -1e30f},  {3e38f, 3e38f, 3e38f, 3e38f}};
+  const float boxes[][4] = {{1e30f, 0.2f, 1.0f, 0.8f},   {0.1f, -3e38f, 0.9f, 3e38f},
+                            {3e38f, 0.0f, -3e38f, 1.0f}, {-3e38f, 3e38f, 3e38f, -3e38f},
+                            {0.3f, 1e30f, 0.6f, -1e30f}, {3e38f, 3e38f, 3e38f, 3e38f}};
   for (crgb_dtype dtype : all_dtypes()) {
     if (!built_for(variant(), dtype)) continue;
     for (const Shape &s : {Shape{2, 4, 5, 3, 6, 3, 2}, Shape{1, 5, 7, 2, 6, 1, 1}}) {
@@ -311,7 +341,8 @@ TEST_P(ValidationTest, HugeFiniteBoxesAccepted) {
       ASSERT_EQ(o.status, CRGB_OK) << o.message;
       ASSERT_EQ(ref.status, CRGB_OK) << ref.message;
       for (size_t i = 0; i < o.out.size(); ++i)
-        EXPECT_TRUE(std::isfinite(o.out[i])) << "box " << i / 4 << " column " << i % 4 << ": " << o.out[i];
+        EXPECT_TRUE(std::isfinite(o.out[i]))
+            << "box " << i / 4 << " column " << i % 4 << ": " << o.out[i];
       const Expected want = rederive(p);
       EXPECT_TRUE(within_tolerance(o.out, want));
       Expected vs_ref = want;
@@ -331,7 +362,7 @@ TEST_P(ValidationTest, NoBoxesIsOk) {
       Problem p = random_problem(rng, dtype, Shape{2, 4, 5, 3, 0, 2, 3});
       Call c(p);
       c.image.shape[0] = batch;
-      c.capacity = 4; // room the call must not touch
+      c.capacity = 4;  // room the call must not touch
       c.output_elems = 4;
       const Outcome o = c.run(variant());
       EXPECT_EQ(o.status, CRGB_OK) << o.message;
@@ -346,9 +377,9 @@ TEST_P(ValidationTest, NoBoxesWithNullDataIsOk) {
   const std::vector<float> none;
   const std::vector<int32_t> no_ind;
   const std::vector<unsigned char> image(2 * 4 * 5 * 3);
-  const std::vector<float> result =
-      crgb::grad_boxes(crgb::tensor(none.data(), {0, 2, 3, 3}), crgb::tensor(image.data(), {2, 4, 5, 3}),
-                       crgb::tensor(none.data(), {0, 4}), crgb::tensor(no_ind.data(), {0}), variant());
+  const std::vector<float> result = crgb::grad_boxes(
+      crgb::tensor(none.data(), {0, 2, 3, 3}), crgb::tensor(image.data(), {2, 4, 5, 3}),
+      crgb::tensor(none.data(), {0, 4}), crgb::tensor(no_ind.data(), {0}), variant());
   EXPECT_TRUE(result.empty());
 }
 
@@ -368,5 +399,5 @@ TEST_P(ValidationTest, DepthZeroGivesZeros) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, ValidationTest, ::testing::ValuesIn(available_variants()),
                          VariantName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -1,10 +1,10 @@
 // Every available variant, for every image dtype, against the float64
 // re-derivation (bounded error, see support/tolerance.h) and against the
 // "reference" variant, over many random small problems.
+#include "support/variants.h"
 #include "support/generate.h"
 #include "support/rederive.h"
 #include "support/tolerance.h"
-#include "support/variants.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@ namespace {
 constexpr int kCases = 200;
 
 class VariantsTest : public ::testing::TestWithParam<VariantDtype> {
-protected:
+ protected:
   const std::string &variant() const { return std::get<0>(GetParam()); }
   crgb_dtype dtype() const { return std::get<1>(GetParam()); }
   // The same seed for every variant: all variants see the same problems.
@@ -56,8 +56,8 @@ TEST_P(VariantsTest, AgreesWithReference) {
 // image values, so it is checked exactly here.
 TEST_P(VariantsTest, IntegerCoordinatesGiveExactZero) {
   std::mt19937 gen = rng();
-  for (const Shape &s : {Shape{2, 5, 7, 3, 3, 5, 7}, Shape{1, 9, 4, 5, 2, 9, 4},
-                         Shape{1, 6, 6, 1, 1, 6, 6}}) {
+  for (const Shape &s :
+       {Shape{2, 5, 7, 3, 3, 5, 7}, Shape{1, 9, 4, 5, 2, 9, 4}, Shape{1, 6, 6, 1, 1, 6, 6}}) {
     Problem p = random_problem(gen, dtype(), s);
     // Box 0: both axes on the grid; box 1: only y (columns 0, 2); box 2: only x.
     auto on_grid = [](int64_t b, int k) {
@@ -95,5 +95,5 @@ TEST_P(VariantsTest, CentreOnIntegerGivesExactZero) {
 INSTANTIATE_TEST_SUITE_P(AllVariants, VariantsTest, ::testing::ValuesIn(variant_dtype_grid()),
                          VariantDtypeName());
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -1,5 +1,7 @@
 // The C API: validate, pick a variant, run it into scratch, and only then
 // publish to the caller's buffer, so a failure never leaves a partial write.
+// (Output in CUDA memory is written by the op's last kernel only, launched
+// after everything else succeeded.)
 #include <crgb/crgb.h>
 
 #include <HalideRuntime.h>
@@ -7,9 +9,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <new>
 #include <vector>
 
+#include "cuda_call.h"
 #include "dtype.h"
 #include "fp_env.h"
 #include "halide_call.h"
@@ -36,34 +40,53 @@ crgb_status finish(const Status &s, crgb_error *error) {
 }
 
 Status compute(const crgb_tensor *grads, const crgb_tensor *image, const crgb_tensor *boxes,
-               const crgb_tensor *box_ind, const char *method, const char *variant_name,
-               float *output, int64_t output_elems) {
+               const crgb_tensor *box_ind, float *output, int64_t output_elems,
+               const crgb_options &options) {
+  for (void *r : options.reserved)
+    if (r != nullptr) return {CRGB_INVALID_ARGUMENT, "crgb_options.reserved must be NULL"};
+  const int out_device = enum_value(options.output_device);
+  if (out_device != CRGB_DEVICE_HOST && out_device != CRGB_DEVICE_CUDA)
+    return {CRGB_INVALID_ARGUMENT, "output has an unknown device " + std::to_string(out_device)};
   Shapes shapes;
-  Status s = validate(grads, image, boxes, box_ind, method, output, output_elems, &shapes);
+  Status s = validate(grads, image, boxes, box_ind, options.method, output, output_elems, &shapes);
   if (!s.ok()) return s;
   const Variant *variant = nullptr;
   bool automatic = false;
-  s = find_variant(variant_name, &variant, &automatic);
+  s = find_variant(options.variant, shapes.device, &variant, &automatic);
   if (!s.ok()) return s;
+  const bool on_gpu = variant->device == CRGB_DEVICE_CUDA;
+  if (out_device == CRGB_DEVICE_CUDA && !on_gpu)
+    return {CRGB_INVALID_ARGUMENT, "output is in CUDA memory and variant '" + variant->name +
+                                       "' computes on the host: name a CUDA variant"};
 
   if (variant->halide && !fits_halide_indexing(shapes, image->dtype)) {
-    // Too large for 32-bit Halide buffers: the reference indexes in 64 bits.
-    if (!automatic)
-      return {CRGB_INVALID_ARGUMENT, "variant '" + variant->name +
-                                         "' indexes buffers of at most 2^31 - 1 bytes; this "
-                                         "input is larger (the reference variant runs it)"};
+    // Too large for 32-bit Halide buffers: the reference indexes in 64 bits,
+    // but reads host memory only.
+    if (!automatic || on_gpu)
+      return {CRGB_INVALID_ARGUMENT,
+              "variant '" + variant->name +
+                  "' indexes buffers of at most 2^31 - 1 bytes; this input is larger" +
+                  (on_gpu ? "" : " (the reference variant runs it)")};
     variant = &variants().front();
   }
 
   const size_t n = static_cast<size_t>(shapes.num_boxes) * 4;
   if (n == 0) return {};
+  CudaPlacement placement{options.cuda_context, options.cuda_stream,
+                          static_cast<crgb_device>(out_device)};
+  if (on_gpu && out_device == CRGB_DEVICE_CUDA)
+    return run_cuda(*variant->halide, shapes, *grads, *image, *boxes, *box_ind, output, placement);
   std::vector<float> result;
   try {
     result.assign(n, 0.0f);
   } catch (const std::bad_alloc &) {
     return {CRGB_INTERNAL, "out of memory for the result"};
   }
-  if (shapes.depth > 0) {  // depth 0: every sum is empty
+  if (on_gpu) {
+    s = run_cuda(*variant->halide, shapes, *grads, *image, *boxes, *box_ind, result.data(),
+                 placement);
+    if (!s.ok()) return s;
+  } else if (shapes.depth > 0) {  // depth 0: every sum is empty
     if (variant->halide == nullptr) {
       reference_grad_boxes(shapes, *grads, *image, *boxes, *box_ind, result.data());
     } else {
@@ -75,21 +98,13 @@ Status compute(const crgb_tensor *grads, const crgb_tensor *image, const crgb_te
   return {};
 }
 
-} // namespace
-
-extern "C" {
-
-crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
-                            const crgb_tensor *boxes, const crgb_tensor *box_ind,
-                            const char *method, const char *variant, float *output,
-                            int64_t output_elems, crgb_error *error) {
+crgb_status guarded(crgb_error *error, const std::function<Status()> &fn) {
   try {
     // Every variant computes in one floating-point environment, not the
     // caller's (fp_env.h): its rounding mode, FTZ/DAZ or unmasked exceptions
     // would otherwise move samples across TensorFlow's kinks or trap.
     ScopedFpEnv fp_env;
-    return finish(
-        compute(grads, image, boxes, box_ind, method, variant, output, output_elems), error);
+    return finish(fn(), error);
   } catch (const std::exception &e) {
     return finish({CRGB_INTERNAL, e.what()}, error);
   } catch (...) {
@@ -97,7 +112,39 @@ crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
   }
 }
 
-int crgb_variant_count(void) { return static_cast<int>(variants().size()); }
+}  // namespace
+
+extern "C" {
+
+crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
+                            const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                            const char *method, const char *variant, float *output,
+                            int64_t output_elems, crgb_error *error) {
+  crgb_options options{};
+  options.method = method;
+  options.variant = variant;
+  return guarded(
+      error, [&] { return compute(grads, image, boxes, box_ind, output, output_elems, options); });
+}
+
+crgb_status crgb_grad_boxes_ex(const crgb_tensor *grads, const crgb_tensor *image,
+                               const crgb_tensor *boxes, const crgb_tensor *box_ind, float *output,
+                               int64_t output_elems, const crgb_options *options,
+                               crgb_error *error) {
+  const crgb_options defaults{};
+  return guarded(error, [&] {
+    return compute(grads, image, boxes, box_ind, output, output_elems,
+                   options != nullptr ? *options : defaults);
+  });
+}
+
+crgb_status crgb_cuda_release(void *cuda_context) {
+  return guarded(nullptr, [&] { return release_cuda(cuda_context); });
+}
+
+int crgb_variant_count(void) {
+  return static_cast<int>(variants().size());
+}
 
 int crgb_variant_get(int index, crgb_variant_info *info) {
   const auto &list = variants();
@@ -105,12 +152,14 @@ int crgb_variant_get(int index, crgb_variant_info *info) {
   const Variant &v = list[index];
   info->name = v.name.c_str();
   info->target = v.target.c_str();
-  info->available = v.available ? 1 : 0;
+  info->available = is_available(v) ? 1 : 0;
   info->selected = automatic_selection().variant == &v ? 1 : 0;
   return 0;
 }
 
-const char *crgb_selected_variant(void) { return automatic_selection().name.c_str(); }
+const char *crgb_selected_variant(void) {
+  return automatic_selection().name.c_str();
+}
 
 int crgb_set_num_threads(int num_threads) {
   static std::atomic<int> current{0};
@@ -121,12 +170,12 @@ int crgb_set_num_threads(int num_threads) {
 
 const char *crgb_status_name(crgb_status status) {
   switch (enum_value(status)) {  // any int a C caller passes
-  case CRGB_OK: return "Ok";
-  case CRGB_INVALID_ARGUMENT: return "InvalidArgument";
-  case CRGB_OUT_OF_RANGE: return "OutOfRange";
-  case CRGB_UNIMPLEMENTED: return "Unimplemented";
-  case CRGB_UNAVAILABLE: return "Unavailable";
-  case CRGB_INTERNAL: return "Internal";
+    case CRGB_OK: return "Ok";
+    case CRGB_INVALID_ARGUMENT: return "InvalidArgument";
+    case CRGB_OUT_OF_RANGE: return "OutOfRange";
+    case CRGB_UNIMPLEMENTED: return "Unimplemented";
+    case CRGB_UNAVAILABLE: return "Unavailable";
+    case CRGB_INTERNAL: return "Internal";
   }
   return "Unknown";
 }
@@ -139,6 +188,8 @@ int crgb_dtype_size(crgb_dtype dtype) {
   return dtype_valid(dtype) ? dtype_bytes(static_cast<crgb_dtype>(enum_value(dtype))) : 0;
 }
 
-const char *crgb_version(void) { return CRGB_VERSION_STRING; }
+const char *crgb_version(void) {
+  return CRGB_VERSION_STRING;
+}
 
-} // extern "C"
+}  // extern "C"

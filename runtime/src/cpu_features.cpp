@@ -29,8 +29,8 @@ struct X86 {
       __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
       xcr0 = (uint64_t(hi) << 32) | lo;
     }
-    bool ymm_state = (xcr0 & 0x6) == 0x6;     // SSE and AVX state saved by the OS
-    bool zmm_state = (xcr0 & 0xe6) == 0xe6;   // plus opmask and ZMM state
+    bool ymm_state = (xcr0 & 0x6) == 0x6;    // SSE and AVX state saved by the OS
+    bool zmm_state = (xcr0 & 0xe6) == 0xe6;  // plus opmask and ZMM state
     unsigned max_leaf = __get_cpuid_max(0, nullptr);
     unsigned b7 = 0;
     if (max_leaf >= 7) {
@@ -38,8 +38,8 @@ struct X86 {
       __cpuid_count(7, 0, a7, b7, c7, d7);
     }
     avx2 = sse41 && avx && fma && f16c && ymm_state && (b7 & (1u << 5));
-    bool f = b7 & (1u << 16), dq = b7 & (1u << 17), cd = b7 & (1u << 28),
-         bw = b7 & (1u << 30), vl = b7 & (1u << 31);
+    bool f = b7 & (1u << 16), dq = b7 & (1u << 17), cd = b7 & (1u << 28), bw = b7 & (1u << 30),
+         vl = b7 & (1u << 31);
     avx512_skylake = avx2 && zmm_state && f && dq && cd && bw && vl;
   }
 };
@@ -64,7 +64,7 @@ bool supports_one(const std::string &name) {
   return false;
 }
 
-} // namespace
+}  // namespace
 
 bool cpu_supports(const std::string &features) {
   std::stringstream in(features);
@@ -75,4 +75,4 @@ bool cpu_supports(const std::string &features) {
   return true;
 }
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

@@ -12,4 +12,4 @@ namespace crgb::detail {
 // and vector). An unknown name is never supported.
 bool cpu_supports(const std::string &features);
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

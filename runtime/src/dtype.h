@@ -11,7 +11,8 @@ namespace crgb::detail {
 // The int a C enum field or argument holds. A C caller may store any int
 // there, and loading a value outside the enumerators' range through the C++
 // enum type is undefined behaviour (UBSan's -fsanitize=enum): read the bytes.
-template <typename E> int enum_value(const E &e) {
+template <typename E>
+int enum_value(const E &e) {
   static_assert(sizeof(E) == sizeof(int), "C enums are int-sized here");
   int v;
   std::memcpy(&v, &e, sizeof v);
@@ -49,4 +50,4 @@ inline float half_to_float(uint16_t h) {
   return f;
 }
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

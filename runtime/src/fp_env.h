@@ -19,15 +19,19 @@
 namespace crgb::detail {
 
 class ScopedFpEnv {
-public:
+ public:
 #if defined(__x86_64__) || defined(__i386__)
   // MXCSR: FTZ (bit 15) | rounding 00 = nearest | all six exception masks
   // (bits 7-12) | DAZ (bit 6); sticky flags cleared.
   static constexpr unsigned kMxcsr = 0x8000u | 0x1F80u | 0x0040u;
-  ScopedFpEnv() : saved_(_mm_getcsr()) { _mm_setcsr(kMxcsr); }
-  ~ScopedFpEnv() { _mm_setcsr(saved_); }
+  ScopedFpEnv() : saved_(_mm_getcsr()) {
+    _mm_setcsr(kMxcsr);
+  }
+  ~ScopedFpEnv() {
+    _mm_setcsr(saved_);
+  }
 
-private:
+ private:
   unsigned saved_;
 #elif defined(__aarch64__)
   // FPCR: FZ (bit 24) only: rounding mode 00 = nearest, no exception traps,
@@ -43,14 +47,14 @@ private:
     __asm__ volatile("msr fpsr, %0" : : "r"(saved_fpsr_));
   }
 
-private:
+ private:
   uint64_t saved_fpcr_, saved_fpsr_;
 #else
   ScopedFpEnv() {}
 #endif
-public:
+ public:
   ScopedFpEnv(const ScopedFpEnv &) = delete;
   ScopedFpEnv &operator=(const ScopedFpEnv &) = delete;
 };
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "buffer_view.h"
 #include "dtype.h"
 
 namespace crgb::detail {
@@ -35,45 +36,6 @@ void install_error_handler() {
   std::call_once(once, [] { previous_handler = halide_set_error_handler(capture_error); });
 }
 
-halide_type_t halide_type(crgb_dtype t) {
-  switch (t) {
-  case CRGB_UINT8: return {halide_type_uint, 8, 1};
-  case CRGB_UINT16: return {halide_type_uint, 16, 1};
-  case CRGB_INT8: return {halide_type_int, 8, 1};
-  case CRGB_INT16: return {halide_type_int, 16, 1};
-  case CRGB_INT32: return {halide_type_int, 32, 1};
-  case CRGB_INT64: return {halide_type_int, 64, 1};
-  case CRGB_FLOAT16: return {halide_type_float, 16, 1};
-  case CRGB_FLOAT32: return {halide_type_float, 32, 1};
-  case CRGB_FLOAT64: return {halide_type_float, 64, 1};
-  }
-  return {};
-}
-
-// A dense row-major tensor as a Halide buffer: dimensions reversed, so
-// Halide's dim 0 is TensorFlow's last (innermost) axis.
-struct View {
-  halide_dimension_t dims[4] = {};
-  halide_buffer_t buffer = {};
-
-  View(const void *data, crgb_dtype dtype, std::initializer_list<int64_t> nhwc) {
-    int rank = static_cast<int>(nhwc.size());
-    const int64_t *shape = nhwc.begin();
-    int32_t stride = 1;
-    for (int i = 0; i < rank; ++i) {
-      int32_t extent = static_cast<int32_t>(shape[rank - 1 - i]);
-      dims[i] = {0, extent, stride, 0};
-      stride *= extent;
-    }
-    buffer.host = static_cast<uint8_t *>(const_cast<void *>(data));
-    buffer.type = halide_type(dtype);
-    buffer.dimensions = rank;
-    buffer.dim = dims;
-  }
-  View(const View &) = delete;
-  View &operator=(const View &) = delete;
-};
-
 bool fits(int64_t elements, int bytes_per_element) {
   return elements <= std::numeric_limits<int32_t>::max() / bytes_per_element;
 }
@@ -92,7 +54,7 @@ int64_t product(std::initializer_list<int64_t> extents) {
   return n;
 }
 
-} // namespace
+}  // namespace
 
 bool fits_halide_indexing(const Shapes &s, crgb_dtype image_dtype) {
   const int64_t grads = product({s.num_boxes, s.crop_height, s.crop_width, s.depth});
@@ -102,27 +64,39 @@ bool fits_halide_indexing(const Shapes &s, crgb_dtype image_dtype) {
 }
 
 Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tensor &grads,
-                  const crgb_tensor &image, const crgb_tensor &boxes,
-                  const crgb_tensor &box_ind, float *output) {
-  install_error_handler();
+                  const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
+                  float *output) {
   View g(grads.data, CRGB_FLOAT32, {s.num_boxes, s.crop_height, s.crop_width, s.depth});
   View im(image.data, image.dtype, {s.batch, s.image_height, s.image_width, s.depth});
   View bx(boxes.data, CRGB_FLOAT32, {s.num_boxes, 4});
   View bi(box_ind.data, CRGB_INT32, {s.num_boxes});
   View out(output, CRGB_FLOAT32, {s.num_boxes, 4});
   HalidePipeline fn = variant.by_dtype[image.dtype];
-  if (fn == nullptr)  // an autoscheduled variant not built for this dtype (CrgbVariants.cmake)
-    return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name +
-                                    "' is not built for image dtype " +
-                                    crgb_dtype_name(image.dtype)};
-  halide_message.clear();
-  in_crgb_pipeline = true;
-  int rc = fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer);
-  in_crgb_pipeline = false;
-  if (rc == 0) return {};
-  std::string why = halide_message.empty() ? "error code " + std::to_string(rc) : halide_message;
-  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  if (fn == nullptr) return not_built(variant, image.dtype);
+  std::string why;
+  if (call_halide([&] { return fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer); },
+                  &why) == 0)
+    return {};
   return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
 }
 
-} // namespace crgb::detail
+Status not_built(const HalideVariant &variant, crgb_dtype dtype) {
+  return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name +
+                                  "' is not built for image dtype " + crgb_dtype_name(dtype)};
+}
+
+int call_halide(const std::function<int()> &fn, std::string *message) {
+  install_error_handler();
+  halide_message.clear();
+  in_crgb_pipeline = true;
+  const int rc = fn();
+  in_crgb_pipeline = false;
+  if (rc != 0) {
+    std::string why = halide_message.empty() ? "error code " + std::to_string(rc) : halide_message;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    *message = why;
+  }
+  return rc;
+}
+
+}  // namespace crgb::detail

@@ -1,8 +1,11 @@
-// Runs one Halide variant on validated host tensors: builds the reversed-NHWC
-// halide_buffer_t views and routes Halide's errors into a Status.
+// Runs one Halide variant on validated host tensors (the CUDA variants:
+// cuda_call.h), and routes Halide's errors into a Status.
 #pragma once
 
 #include <crgb/crgb.h>
+
+#include <functional>
+#include <string>
 
 #include "halide_variants.h"
 #include "validate.h"
@@ -13,8 +16,17 @@ namespace crgb::detail {
 // 2^31 - 1 bytes per buffer. True if every tensor of the call fits.
 bool fits_halide_indexing(const Shapes &shapes, crgb_dtype image_dtype);
 
+// Runs a host variant on host tensors.
 Status run_halide(const HalideVariant &variant, const Shapes &shapes, const crgb_tensor &grads,
-                  const crgb_tensor &image, const crgb_tensor &boxes,
-                  const crgb_tensor &box_ind, float *output);
+                  const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
+                  float *output);
 
-} // namespace crgb::detail
+// Unimplemented: `variant` has no pipeline for this image dtype (CrgbVariants.cmake).
+Status not_built(const HalideVariant &variant, crgb_dtype dtype);
+
+// Calls a Halide pipeline (or any Halide runtime function) with Halide's
+// errors on this thread captured: returns its result and, when nonzero, the
+// message Halide reported (or "error code N") in *message.
+int call_halide(const std::function<int()> &fn, std::string *message);
+
+}  // namespace crgb::detail

@@ -12,8 +12,7 @@
 namespace crgb::detail {
 
 // Inputs validated; writes shapes.num_boxes x 4 floats.
-void reference_grad_boxes(const Shapes &shapes, const crgb_tensor &grads,
-                          const crgb_tensor &image, const crgb_tensor &boxes,
-                          const crgb_tensor &box_ind, float *output);
+void reference_grad_boxes(const Shapes &shapes, const crgb_tensor &grads, const crgb_tensor &image,
+                          const crgb_tensor &boxes, const crgb_tensor &box_ind, float *output);
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

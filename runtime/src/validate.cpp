@@ -9,7 +9,13 @@
 namespace crgb::detail {
 namespace {
 
-Status invalid(std::string message) { return {CRGB_INVALID_ARGUMENT, std::move(message)}; }
+Status invalid(std::string message) {
+  return {CRGB_INVALID_ARGUMENT, std::move(message)};
+}
+
+const char *device_name(crgb_device d) {
+  return d == CRGB_DEVICE_CUDA ? "CUDA" : "host";
+}
 
 // check_descriptor ran first: the product fits unless a dimension is 0, and
 // then the other dimensions' product may not (a [0, 2^62, 2^62] tensor is
@@ -27,27 +33,25 @@ int64_t num_elements(const crgb_tensor &t) {
 Status check_descriptor(const crgb_tensor *t, const char *name) {
   if (t == nullptr) return invalid(std::string(name) + " descriptor is NULL");
   if (t->rank < 0 || t->rank > CRGB_MAX_RANK)
-    return invalid(std::string(name) + " has rank " + std::to_string(t->rank) +
-                   ", outside [0, " + std::to_string(CRGB_MAX_RANK) + "]");
+    return invalid(std::string(name) + " has rank " + std::to_string(t->rank) + ", outside [0, " +
+                   std::to_string(CRGB_MAX_RANK) + "]");
   if (!dtype_valid(t->dtype))
     return invalid(std::string(name) + " has an unknown dtype " +
                    std::to_string(enum_value(t->dtype)));
   const int device = enum_value(t->device);
   if (device != CRGB_DEVICE_HOST && device != CRGB_DEVICE_CUDA)
     return invalid(std::string(name) + " has an unknown device " + std::to_string(device));
-  if (device != CRGB_DEVICE_HOST)
-    return {CRGB_UNIMPLEMENTED,
-            std::string(name) + " is in device memory; this build runs on host memory only"};
   // Every dimension non-negative, and the element and byte counts representable.
   // TensorFlow keeps sizes in int64; beyond 2^62 bytes nothing could exist anyway.
   const int64_t limit = std::numeric_limits<int64_t>::max() / 8;
   int64_t n = 1;
   for (int i = 0; i < t->rank; ++i) {
     int64_t s = t->shape[i];
-    if (s < 0)
-      return invalid(std::string(name) + " has a negative dimension " + std::to_string(s));
-    if (s != 0 && n > limit / s) n = limit + 1;  // saturate; reported below unless empty
-    else n *= s;
+    if (s < 0) return invalid(std::string(name) + " has a negative dimension " + std::to_string(s));
+    if (s != 0 && n > limit / s)
+      n = limit + 1;  // saturate; reported below unless empty
+    else
+      n *= s;
   }
   if (n > limit) {
     bool empty = false;
@@ -63,7 +67,7 @@ Status check_dtype(const crgb_tensor &t, crgb_dtype want, const char *name) {
                  dtype_name(t.dtype));
 }
 
-} // namespace
+}  // namespace
 
 std::string shape_string(const crgb_tensor &t) {
   std::string s = "[";
@@ -74,9 +78,9 @@ std::string shape_string(const crgb_tensor &t) {
   return s + "]";
 }
 
-Status validate(const crgb_tensor *grads_p, const crgb_tensor *image_p,
-                const crgb_tensor *boxes_p, const crgb_tensor *box_ind_p, const char *method,
-                const float *output, int64_t output_elems, Shapes *shapes) {
+Status validate(const crgb_tensor *grads_p, const crgb_tensor *image_p, const crgb_tensor *boxes_p,
+                const crgb_tensor *box_ind_p, const char *method, const float *output,
+                int64_t output_elems, Shapes *shapes) {
   // The method attribute is checked when TensorFlow builds the kernel: first.
   if (method != nullptr && std::strcmp(method, "bilinear") != 0)
     return invalid("method must be 'bilinear'");
@@ -86,12 +90,19 @@ Status validate(const crgb_tensor *grads_p, const crgb_tensor *image_p,
     Status s = check_descriptor(t, name);
     if (!s.ok()) return s;
   }
-  const crgb_tensor &grads = *grads_p, &image = *image_p, &boxes = *boxes_p,
-                    &box_ind = *box_ind_p;
+  const crgb_tensor &grads = *grads_p, &image = *image_p, &boxes = *boxes_p, &box_ind = *box_ind_p;
+  // One op runs in one place: a variant reads all four inputs where they are.
+  for (auto [t, name] :
+       {std::pair{&image, "image"}, std::pair{&boxes, "boxes"}, std::pair{&box_ind, "box_ind"}}) {
+    if (t->device != grads.device)
+      return invalid(std::string("grads is in ") + device_name(grads.device) + " memory but " +
+                     name + " in " + device_name(t->device) +
+                     " memory; all four inputs must be in the same memory");
+  }
   // The op's type signature: TensorFlow rejects these when the graph is built.
-  for (Status s : {check_dtype(grads, CRGB_FLOAT32, "grads"),
-                   check_dtype(boxes, CRGB_FLOAT32, "boxes"),
-                   check_dtype(box_ind, CRGB_INT32, "box_ind")}) {
+  for (Status s :
+       {check_dtype(grads, CRGB_FLOAT32, "grads"), check_dtype(boxes, CRGB_FLOAT32, "boxes"),
+        check_dtype(box_ind, CRGB_INT32, "box_ind")}) {
     if (!s.ok()) return s;
   }
 
@@ -124,8 +135,7 @@ Status validate(const crgb_tensor *grads_p, const crgb_tensor *image_p,
     if (box_ind.rank != 1) return invalid("box_index must be 1-D" + shape_string(box_ind));
     if (box_ind.shape[0] != sh.num_boxes) return invalid("box_index has incompatible shape");
   }
-  if (grads.shape[0] != sh.num_boxes)
-    return invalid("boxes and grads have incompatible shape");
+  if (grads.shape[0] != sh.num_boxes) return invalid("boxes and grads have incompatible shape");
 
   // TensorFlow holds crop and image sizes in int: larger ones are not its op.
   const int64_t int_max = std::numeric_limits<int32_t>::max();
@@ -145,19 +155,26 @@ Status validate(const crgb_tensor *grads_p, const crgb_tensor *image_p,
       return invalid(std::string(name) + " data is NULL");
   }
 
-  // Data checks, in TensorFlow's order: the box index range first.
-  const int32_t *ind = static_cast<const int32_t *>(box_ind.data);
-  for (int64_t b = 0; b < sh.num_boxes; ++b) {
-    if (ind[b] < 0 || ind[b] >= sh.batch)
-      return {CRGB_OUT_OF_RANGE, "box_index has values outside [0, batch_size)"};
-  }
-  const float *bx = static_cast<const float *>(boxes.data);
-  for (int64_t i = 0; i < 4 * sh.num_boxes; ++i) {
-    if (!std::isfinite(bx[i]))
-      return invalid("Boxes contains at least one element that is not finite");
-  }
+  sh.device = grads.device;
+  if (sh.device == CRGB_DEVICE_HOST) {
+    Status s = check_host_data(sh, boxes, box_ind);
+    if (!s.ok()) return s;
+  }  // else the CUDA variant checks the data on the device (cuda_call.cpp)
   *shapes = sh;
   return {};
 }
 
-} // namespace crgb::detail
+Status check_host_data(const Shapes &sh, const crgb_tensor &boxes, const crgb_tensor &box_ind) {
+  // Data checks, in TensorFlow's order: the box index range first.
+  const int32_t *ind = static_cast<const int32_t *>(box_ind.data);
+  for (int64_t b = 0; b < sh.num_boxes; ++b) {
+    if (ind[b] < 0 || ind[b] >= sh.batch) return {CRGB_OUT_OF_RANGE, kBoxIndexOutOfRange};
+  }
+  const float *bx = static_cast<const float *>(boxes.data);
+  for (int64_t i = 0; i < 4 * sh.num_boxes; ++i) {
+    if (!std::isfinite(bx[i])) return invalid(kNonFiniteBoxes);
+  }
+  return {};
+}
+
+}  // namespace crgb::detail

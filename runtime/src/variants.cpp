@@ -4,16 +4,19 @@
 #include <cstring>
 
 #include "cpu_features.h"
+#include "cuda_driver.h"
 
 namespace crgb::detail {
 
 const std::vector<Variant> &variants() {
   static const std::vector<Variant> list = [] {
     std::vector<Variant> v;
-    v.push_back({"reference", "c++", nullptr, true});
+    v.push_back({"reference", "c++", nullptr, true, CRGB_DEVICE_HOST});
     for (int i = 0; i < kHalideVariantCount; ++i) {
       const HalideVariant &h = kHalideVariants[i];
-      v.push_back({h.name, h.target, &h, cpu_supports(h.features)});
+      const bool cuda = h.device == CRGB_DEVICE_CUDA;
+      // A CUDA variant's host code needs only the x86-64 baseline.
+      v.push_back({h.name, h.target, &h, cuda || cpu_supports(h.features), h.device});
     }
     return v;
   }();
@@ -21,6 +24,19 @@ const std::vector<Variant> &variants() {
 }
 
 namespace {
+
+// Why a CUDA variant cannot run here ("" if it can). Cached by the driver.
+std::string cuda_problem(const Variant &v) {
+  const int needs = cuda::parse_capability(v.halide->features);
+  std::string why;
+  const int best = cuda::best_capability(&why);
+  if (best == 0) return "no CUDA device: " + why;
+  if (best < needs)
+    return "no CUDA device of compute capability " + std::to_string(needs / 10) + "." +
+           std::to_string(needs % 10) + " or later: the best is " + std::to_string(best / 10) +
+           "." + std::to_string(best % 10);
+  return "";
+}
 
 const Variant *by_name(const std::string &name) {
   for (const Variant &v : variants())
@@ -40,12 +56,41 @@ Status unknown(const std::string &name, const std::string &where) {
 }
 
 Status unavailable(const Variant &v, const std::string &where) {
+  if (v.device == CRGB_DEVICE_CUDA)
+    return {CRGB_UNAVAILABLE,
+            where + "variant '" + v.name + "' needs a CUDA GPU; " + cuda_problem(v)};
   return {CRGB_UNAVAILABLE, where + "variant '" + v.name + "' needs CPU features " +
-                                (v.halide ? v.halide->features : "") +
-                                " that this machine lacks"};
+                                (v.halide ? v.halide->features : "") + " that this machine lacks"};
 }
 
-} // namespace
+// The automatic choice for CUDA data: the available CUDA variant needing the
+// highest compute capability (table order breaks ties).
+Status automatic_cuda(const Variant **out) {
+  const Variant *best = nullptr;
+  const Variant *any = nullptr;
+  for (const Variant &v : variants()) {
+    if (v.device != CRGB_DEVICE_CUDA) continue;
+    any = &v;
+    if (!is_available(v)) continue;
+    if (best == nullptr ||
+        cuda::parse_capability(v.halide->features) > cuda::parse_capability(best->halide->features))
+      best = &v;
+  }
+  if (best != nullptr) {
+    *out = best;
+    return {};
+  }
+  if (any == nullptr)
+    return {CRGB_UNIMPLEMENTED, "the inputs are in CUDA memory and this build has no CUDA variant"};
+  return unavailable(*any, "the inputs are in CUDA memory: ");
+}
+
+}  // namespace
+
+bool is_available(const Variant &v) {
+  if (v.device != CRGB_DEVICE_CUDA) return v.cpu_ok;
+  return cuda_problem(v).empty();
+}
 
 const Selection &automatic_selection() {
   static const Selection selection = [] {
@@ -54,15 +99,20 @@ const Selection &automatic_selection() {
     if (env != nullptr && *env != '\0') {
       s.name = env;
       const Variant *v = by_name(env);
-      if (v == nullptr) s.problem = unknown(env, "CRGB_VARIANT=");
-      else if (!v->available) s.problem = unavailable(*v, "CRGB_VARIANT: ");
-      else s.variant = v;
+      if (v == nullptr)
+        s.problem = unknown(env, "CRGB_VARIANT=");
+      else if (!is_available(*v))
+        s.problem = unavailable(*v, "CRGB_VARIANT: ");
+      else
+        s.variant = v;
       return s;
     }
+    // Host variants only: CUDA ones have rank 0 (host data is copied to a
+    // GPU only when a call names a CUDA variant).
     int best_rank = 0;
     s.variant = by_name("reference");
     for (const Variant &v : variants()) {
-      if (v.available && v.halide && v.halide->auto_rank > best_rank) {
+      if (v.halide && v.halide->auto_rank > best_rank && is_available(v)) {
         best_rank = v.halide->auto_rank;
         s.variant = &v;
       }
@@ -73,20 +123,26 @@ const Selection &automatic_selection() {
   return selection;
 }
 
-Status find_variant(const char *name, const Variant **out, bool *automatic) {
+Status find_variant(const char *name, crgb_device data, const Variant **out, bool *automatic) {
   if (name == nullptr || *name == '\0') {
+    *automatic = true;
+    if (data == CRGB_DEVICE_CUDA) return automatic_cuda(out);
     const Selection &s = automatic_selection();
     if (!s.variant) return s.problem;
     *out = s.variant;
-    *automatic = true;
     return {};
   }
   const Variant *v = by_name(name);
   if (v == nullptr) return unknown(name, "");
-  if (!v->available) return unavailable(*v, "");
+  if (data == CRGB_DEVICE_CUDA && v->device != CRGB_DEVICE_CUDA)
+    return {CRGB_INVALID_ARGUMENT,
+            "variant '" + v->name +
+                "' computes on the host and the inputs are in CUDA memory (they are never "
+                "copied to the host): name a CUDA variant, or none"};
+  if (!is_available(*v)) return unavailable(*v, "");
   *out = v;
   *automatic = false;
   return {};
 }
 
-} // namespace crgb::detail
+}  // namespace crgb::detail

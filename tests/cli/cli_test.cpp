@@ -104,7 +104,9 @@ Problem make_problem(const std::string &descr, crgb_dtype dtype, int size, unsig
   return p;
 }
 
-Problem float_problem() { return make_problem("<f4", CRGB_FLOAT32, 4); }
+Problem float_problem() {
+  return make_problem("<f4", CRGB_FLOAT32, 4);
+}
 
 // Writes G, I, B, K .npy files and returns the flags naming them.
 std::vector<std::string> write_inputs(const TempDir &dir, const Problem &p) {
@@ -271,6 +273,28 @@ TEST(Cli, InvalidInputsGiveTheLibrarysError) {
   expect_failure(dir, args, "OutOfRange: ");
 }
 
+// A CUDA variant named on the command line: without a GPU, Unavailable with
+// the driver's reason and exit status 2; with one, the library's result.
+TEST(Cli, CudaVariantByName) {
+  const crgb::VariantInfo *cuda = nullptr;
+  const auto list = crgb::variants();
+  for (const crgb::VariantInfo &v : list)
+    if (v.target.find("-cuda") != std::string::npos) cuda = &v;
+  if (cuda == nullptr) GTEST_SKIP() << "this build has no CUDA variant";
+  const Problem p = float_problem();
+  TempDir dir;
+  auto args = write_inputs(dir, p);
+  args.insert(args.end(), {"--variant", cuda->name});
+  if (cuda->available) {
+    const Result r = run_cli(dir, args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_output_equals(dir, library_result(p, cuda->name), p.n);
+    return;
+  }
+  expect_failure(dir, args,
+                 "Unavailable: variant '" + cuda->name + "' needs a CUDA GPU; no CUDA device: ");
+}
+
 TEST(Cli, BadFlagsAreInvalidArgument) {
   TempDir dir;
   const auto args = write_inputs(dir, float_problem());
@@ -336,7 +360,8 @@ TEST(Cli, UnwritableOutputPathIsInvalidArgument) {
   if (::geteuid() != 0) {
     const std::string ro = dir.file("read_only");
     std::filesystem::create_directory(ro);
-    std::filesystem::permissions(ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(
+        ro, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     expect_failure(dir, with_out(ro + "/o.npy"), "InvalidArgument: --out: ");
     EXPECT_TRUE(std::filesystem::is_empty(ro));
     std::filesystem::permissions(ro, std::filesystem::perms::owner_all);
@@ -349,13 +374,15 @@ TEST(Cli, FortranOrderAndByteOrderAreNamed) {
   TempDir dir;
   const Problem p = float_problem();
   const auto args = write_inputs(dir, p);
-  write_bytes(dir.file("g.npy"), make_npy(1, npy_dict("<f4", {p.n, p.ch, p.cw, p.depth}, true), le_bytes_of(p.grads)));
+  write_bytes(dir.file("g.npy"),
+              make_npy(1, npy_dict("<f4", {p.n, p.ch, p.cw, p.depth}, true), le_bytes_of(p.grads)));
   Result r = run_cli(dir, args);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("fortran_order"), std::string::npos) << r.err;
   EXPECT_FALSE(exists(dir.file("o.npy")));
   write_inputs(dir, p);
-  write_bytes(dir.file("k.npy"), make_npy(1, npy_dict(">i4", {p.n}), Bytes(static_cast<size_t>(4 * p.n))));
+  write_bytes(dir.file("k.npy"),
+              make_npy(1, npy_dict(">i4", {p.n}), Bytes(static_cast<size_t>(4 * p.n))));
   r = run_cli(dir, args);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("big-endian"), std::string::npos) << r.err;

@@ -47,7 +47,8 @@ struct CliRun {
   std::string err;
 };
 
-CliRun run_cli(const std::string &program, const TempDir &dir, const std::vector<std::string> &args) {
+CliRun run_cli(const std::string &program, const TempDir &dir,
+               const std::vector<std::string> &args) {
   std::string cmd = quote(program);
   for (const std::string &a : args) cmd += " " + quote(a);
   cmd += " >/dev/null 2>" + quote(dir.file("stderr"));
@@ -61,15 +62,15 @@ CliRun run_cli(const std::string &program, const TempDir &dir, const std::vector
 
 const char *descr(crgb_dtype d) {
   switch (d) {
-  case CRGB_UINT8: return "|u1";
-  case CRGB_UINT16: return "<u2";
-  case CRGB_INT8: return "|i1";
-  case CRGB_INT16: return "<i2";
-  case CRGB_INT32: return "<i4";
-  case CRGB_INT64: return "<i8";
-  case CRGB_FLOAT16: return "<f2";
-  case CRGB_FLOAT32: return "<f4";
-  case CRGB_FLOAT64: return "<f8";
+    case CRGB_UINT8: return "|u1";
+    case CRGB_UINT16: return "<u2";
+    case CRGB_INT8: return "|i1";
+    case CRGB_INT16: return "<i2";
+    case CRGB_INT32: return "<i4";
+    case CRGB_INT64: return "<i8";
+    case CRGB_FLOAT16: return "<f2";
+    case CRGB_FLOAT32: return "<f4";
+    case CRGB_FLOAT64: return "<f8";
   }
   return "?";
 }
@@ -79,13 +80,16 @@ std::vector<std::string> write_inputs(const TempDir &dir, const Problem &p) {
   write_bytes(dir.file("g.npy"),
               make_npy(1, npy_dict("<f4", {p.num_boxes, p.crop_height, p.crop_width, p.depth}),
                        le_bytes_of(p.grads)));
-  write_bytes(dir.file("i.npy"),
-              make_npy(1, npy_dict(descr(p.dtype), {p.batch, p.image_height, p.image_width, p.depth}),
-                       p.image));
-  write_bytes(dir.file("b.npy"), make_npy(1, npy_dict("<f4", {p.num_boxes, 4}), le_bytes_of(p.boxes)));
-  write_bytes(dir.file("k.npy"), make_npy(1, npy_dict("<i4", {p.num_boxes}), le_bytes_of(p.box_ind)));
-  return {"grad-boxes", "--grads", dir.file("g.npy"), "--image", dir.file("i.npy"),
-          "--boxes",    dir.file("b.npy"), "--box-ind", dir.file("k.npy")};
+  write_bytes(
+      dir.file("i.npy"),
+      make_npy(1, npy_dict(descr(p.dtype), {p.batch, p.image_height, p.image_width, p.depth}),
+               p.image));
+  write_bytes(dir.file("b.npy"),
+              make_npy(1, npy_dict("<f4", {p.num_boxes, 4}), le_bytes_of(p.boxes)));
+  write_bytes(dir.file("k.npy"),
+              make_npy(1, npy_dict("<i4", {p.num_boxes}), le_bytes_of(p.box_ind)));
+  return {"grad-boxes", "--grads",         dir.file("g.npy"), "--image",        dir.file("i.npy"),
+          "--boxes",    dir.file("b.npy"), "--box-ind",       dir.file("k.npy")};
 }
 
 std::vector<float> result(const TempDir &dir, const std::string &program,
@@ -121,8 +125,12 @@ std::vector<Problem> problems(crgb_dtype dtype) {
   // crop 2x2 on 37x37: NaN/huge boxes, FMA-sensitive kink boxes, random ones.
   Problem p = random_problem(rng, dtype, Shape{2, 37, 37, 3, 12, 2, 2});
   const float special[][4] = {
-      {3e38f, 0.1f, -3e38f, 0.9f}, {0.2f, 3e38f, 0.7f, -3e38f},   {1e30f, 0.0f, 2e30f, 1.0f},
-      {0.0f, -2e30f, 1.0f, -1e30f}, {3e38f, 3e38f, 3e38f, 3e38f}, {-1e30f, -3e38f, 2e30f, 3e38f},
+      {3e38f, 0.1f, -3e38f, 0.9f},
+      {0.2f, 3e38f, 0.7f, -3e38f},
+      {1e30f, 0.0f, 2e30f, 1.0f},
+      {0.0f, -2e30f, 1.0f, -1e30f},
+      {3e38f, 3e38f, 3e38f, 3e38f},
+      {-1e30f, -3e38f, 2e30f, 3e38f},
       {-0x1.43c68ap-2f, -0x1.4f57f8p-2f, 0x1.1c71c8p-3f, 0x1.c71c80p-5f},
       {-0x1.180cc6p-2f, 0.3f, 0x1.c71c60p-6f, 0.6f},
       {0.1f, -0x1.43c68ap-2f, 0.8f, 0x1.1c71c8p-3f},
@@ -197,5 +205,5 @@ INSTANTIATE_TEST_SUITE_P(AllDtypes, CrossArchTest, ::testing::ValuesIn(all_dtype
                            return std::string(crgb_dtype_name(info.param));
                          });
 
-} // namespace
-} // namespace crgb_test
+}  // namespace
+}  // namespace crgb_test

@@ -40,8 +40,12 @@ void expect_numpy_fixture(const std::string &file) {
   }
 }
 
-TEST(Npz, ReadsNumPySavez) { expect_numpy_fixture("savez.npz"); }
-TEST(Npz, ReadsNumPySavezCompressed) { expect_numpy_fixture("savez_compressed.npz"); }
+TEST(Npz, ReadsNumPySavez) {
+  expect_numpy_fixture("savez.npz");
+}
+TEST(Npz, ReadsNumPySavezCompressed) {
+  expect_numpy_fixture("savez_compressed.npz");
+}
 
 std::vector<unsigned char> small_npy(int64_t n = 3) {
   std::vector<int64_t> v;
@@ -163,7 +167,9 @@ TEST(Npz, OverlappingEntriesAreRejected) {
   EXPECT_NE(error_of(zip).find("overlap"), std::string::npos);
 }
 
-TEST(Npz, MissingFileIsReported) { EXPECT_THROW(load_npz("/nonexistent/dir/x.npz"), Error); }
+TEST(Npz, MissingFileIsReported) {
+  EXPECT_THROW(load_npz("/nonexistent/dir/x.npz"), Error);
+}
 
 }  // namespace
 }  // namespace crgb_test

@@ -60,7 +60,9 @@ inline Bytes read_bytes(const std::string &path) {
   return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-inline bool exists(const std::string &path) { return std::filesystem::exists(path); }
+inline bool exists(const std::string &path) {
+  return std::filesystem::exists(path);
+}
 
 }  // namespace crgb_test
 

@@ -18,7 +18,9 @@
 namespace {
 
 std::string app_errors;
-void app_error_handler(void *, const char *message) { app_errors += message; }
+void app_error_handler(void *, const char *message) {
+  app_errors += message;
+}
 
 struct Buffer {
   halide_dimension_t dims[4] = {};
@@ -36,7 +38,7 @@ struct Buffer {
   }
 };
 
-} // namespace
+}  // namespace
 
 int main() {
   if (!__builtin_cpu_supports("sse4.1")) {

@@ -58,7 +58,7 @@ namespace {
 // ---------------------------------------------------------------- input ---
 
 class Input {
-public:
+ public:
   Input(const uint8_t *data, size_t size) : data_(data), size_(size) {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ size;
     for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 0x100000001b3ull;
@@ -70,7 +70,7 @@ public:
   // The next input byte; past the end, a pseudo-random one.
   uint8_t data_byte() { return pos_ < size_ ? data_[pos_++] : static_cast<uint8_t>(next() >> 56); }
 
-private:
+ private:
   uint64_t next() {  // xorshift64*
     state_ ^= state_ >> 12;
     state_ ^= state_ << 25;
@@ -87,11 +87,38 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
 // A size: 0..11 (byte < 0xC0), 12..43 (< 0xE0), else one of 32 special values.
-const int64_t kSpecialSizes[32] = {
-    0, 1, 2, 3, 255, 256, 65535, 65536,
-    46340, 46341, kInt32Max, kInt32Max + 1, (int64_t{1} << 32) - 1, int64_t{1} << 32, int64_t{1} << 33, int64_t{1} << 40,
-    int64_t{1} << 53, int64_t{1} << 61, int64_t{1} << 62, kInt64Max, -1, -2, kInt64Min, -(int64_t{1} << 31),
-    kInt32Max + 2, int64_t{1} << 20, int64_t{1} << 24, 3037000499, 3037000500, int64_t{1} << 30, int64_t{1} << 29, int64_t{1} << 28};
+const int64_t kSpecialSizes[32] = {0,
+                                   1,
+                                   2,
+                                   3,
+                                   255,
+                                   256,
+                                   65535,
+                                   65536,
+                                   46340,
+                                   46341,
+                                   kInt32Max,
+                                   kInt32Max + 1,
+                                   (int64_t{1} << 32) - 1,
+                                   int64_t{1} << 32,
+                                   int64_t{1} << 33,
+                                   int64_t{1} << 40,
+                                   int64_t{1} << 53,
+                                   int64_t{1} << 61,
+                                   int64_t{1} << 62,
+                                   kInt64Max,
+                                   -1,
+                                   -2,
+                                   kInt64Min,
+                                   -(int64_t{1} << 31),
+                                   kInt32Max + 2,
+                                   int64_t{1} << 20,
+                                   int64_t{1} << 24,
+                                   3037000499,
+                                   3037000500,
+                                   int64_t{1} << 30,
+                                   int64_t{1} << 29,
+                                   int64_t{1} << 28};
 
 int64_t size_from(uint8_t b) {
   if (b < 0xC0) return b % 12;
@@ -106,22 +133,66 @@ float f32(uint32_t bits) {
 }
 
 // Box coordinates: (b - 0x30) / 128 in [-0.375, 1.25) for b < 0xD0, else one of 48 specials.
-const float kSpecialBoxes[48] = {
-    NAN, -NAN, INFINITY, -INFINITY, static_cast<float>(1e40), 3e38f, -3e38f, FLT_MAX,
-    -FLT_MAX, 1e30f, -1e30f, 1e-40f, -1e-40f, 1e-45f, -0.0f, 0.0f,
-    1.0f, 0.99999994f, 1.0000001f, 0.5f, 16777216.0f, -16777216.0f, 65535.0f, FLT_MIN,
-    -FLT_MIN, 1e10f, 0.1f, 0.3f, 0.7f, 0.9f, 1.5f, -0.5f,
-    2.0f, -1.0f, 1e-20f, 1e20f, -3e38f, 3e38f, 0.33333334f, 0.6666667f,
-    f32(0x7fc0beef), f32(0xffbfffff), f32(0x7f800001), 1e-38f, 1.1754942e-38f, 0.25f, 0.75f, 4.0f};
+const float kSpecialBoxes[48] = {NAN,
+                                 -NAN,
+                                 INFINITY,
+                                 -INFINITY,
+                                 static_cast<float>(1e40),
+                                 3e38f,
+                                 -3e38f,
+                                 FLT_MAX,
+                                 -FLT_MAX,
+                                 1e30f,
+                                 -1e30f,
+                                 1e-40f,
+                                 -1e-40f,
+                                 1e-45f,
+                                 -0.0f,
+                                 0.0f,
+                                 1.0f,
+                                 0.99999994f,
+                                 1.0000001f,
+                                 0.5f,
+                                 16777216.0f,
+                                 -16777216.0f,
+                                 65535.0f,
+                                 FLT_MIN,
+                                 -FLT_MIN,
+                                 1e10f,
+                                 0.1f,
+                                 0.3f,
+                                 0.7f,
+                                 0.9f,
+                                 1.5f,
+                                 -0.5f,
+                                 2.0f,
+                                 -1.0f,
+                                 1e-20f,
+                                 1e20f,
+                                 -3e38f,
+                                 3e38f,
+                                 0.33333334f,
+                                 0.6666667f,
+                                 f32(0x7fc0beef),
+                                 f32(0xffbfffff),
+                                 f32(0x7f800001),
+                                 1e-38f,
+                                 1.1754942e-38f,
+                                 0.25f,
+                                 0.75f,
+                                 4.0f};
 
 float box_from(uint8_t b) {
   return b < 0xD0 ? static_cast<float>(b - 0x30) / 128.0f : kSpecialBoxes[b - 0xD0];
 }
 
 // Grads and float pixels: (b - 120) / 32 for b < 0xF0, else one of 16 specials.
-const double kSpecialValues[16] = {NAN, INFINITY, -INFINITY, 3.4e38, -3.4e38, 1e30, 1e-40, -1e-45,
-                                   -0.0, 1e-30, 65504.0, 1e5, -7e4, 1e-7, 2.0e-39, 123456789.0};
-double value_from(uint8_t b) { return b < 0xF0 ? (b - 120) / 32.0 : kSpecialValues[b - 0xF0]; }
+const double kSpecialValues[16] = {NAN,   INFINITY, -INFINITY, 3.4e38,     -3.4e38, 1e30,
+                                   1e-40, -1e-45,   -0.0,      1e-30,      65504.0, 1e5,
+                                   -7e4,  1e-7,     2.0e-39,   123456789.0};
+double value_from(uint8_t b) {
+  return b < 0xF0 ? (b - 120) / 32.0 : kSpecialValues[b - 0xF0];
+}
 
 // ------------------------------------------------------- guarded memory ---
 
@@ -139,7 +210,7 @@ const void *no_access_page() {
 // `bytes` of read-write memory with inaccessible pages on both sides, the
 // data against the upper guard (or the lower one).
 class Guarded {
-public:
+ public:
   Guarded() = default;
   Guarded(size_t bytes, bool at_start) {
     const size_t page = page_size(), pages = (bytes + page - 1) / page;
@@ -147,7 +218,8 @@ public:
     void *m = mmap(nullptr, length_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) std::abort();
     base_ = static_cast<unsigned char *>(m);
-    if (pages > 0 && mprotect(base_ + page, pages * page, PROT_READ | PROT_WRITE) != 0) std::abort();
+    if (pages > 0 && mprotect(base_ + page, pages * page, PROT_READ | PROT_WRITE) != 0)
+      std::abort();
     data_ = at_start ? base_ + page : base_ + page + pages * page - bytes;
   }
   Guarded(Guarded &&o) noexcept { *this = std::move(o); }
@@ -162,7 +234,7 @@ public:
   }
   unsigned char *data() const { return data_; }
 
-private:
+ private:
   unsigned char *base_ = nullptr, *data_ = nullptr;
   size_t length_ = 0;
 };
@@ -197,7 +269,7 @@ int raw(const crgb_device &d) {
 
 struct Variant {
   std::string name;
-  bool halide = false, available = false;
+  bool halide = false, available = false, cuda = false;
 };
 
 std::vector<Variant> variant_list() {
@@ -205,7 +277,9 @@ std::vector<Variant> variant_list() {
   for (int i = 0; i < crgb_variant_count(); ++i) {
     crgb_variant_info info;
     if (crgb_variant_get(i, &info) != 0) std::abort();
-    list.push_back({info.name, std::string(info.target) != "c++", info.available != 0});
+    const std::string target = info.target;
+    list.push_back({info.name, target != "c++", info.available != 0,
+                    target.find("-cuda") != std::string::npos});
   }
   return list;
 }
@@ -228,7 +302,8 @@ bool built_for(const std::string &variant, int dtype) {
       const int32_t k[1] = {0};
       const unsigned char im[8] = {};
       const crgb_tensor grads = {g, CRGB_FLOAT32, 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
-      const crgb_tensor image = {im, static_cast<crgb_dtype>(dtype), 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
+      const crgb_tensor image = {
+          im, static_cast<crgb_dtype>(dtype), 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
       const crgb_tensor boxes = {b, CRGB_FLOAT32, 2, {1, 4}, CRGB_DEVICE_HOST};
       const crgb_tensor box_ind = {k, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
       float out[4];
@@ -252,7 +327,7 @@ struct Prediction {
 struct Call {
   const crgb_tensor *t[4];  // grads, image, boxes, box_ind (NULL: a NULL descriptor)
   const char *method;
-  const char *variant;      // NULL or "": automatic
+  const char *variant;  // NULL or "": automatic
   float *output;
   int64_t output_elems;
 };
@@ -273,12 +348,13 @@ Prediction predict(const Call &c) {
     if (dtype_bytes(raw(t->dtype)) == 0) return fail(CRGB_INVALID_ARGUMENT, "dtype enum");
     if (raw(t->device) != CRGB_DEVICE_HOST && raw(t->device) != CRGB_DEVICE_CUDA)
       return fail(CRGB_INVALID_ARGUMENT, "device enum");
-    if (raw(t->device) == CRGB_DEVICE_CUDA) return fail(CRGB_UNIMPLEMENTED, "device memory");
     for (int i = 0; i < t->rank; ++i)
       if (t->shape[i] < 0) return fail(CRGB_INVALID_ARGUMENT, "negative dimension");
     if (elements(*t) > kInt64Max / 8) return fail(CRGB_INVALID_ARGUMENT, "element count");
   }
   const crgb_tensor &grads = *c.t[0], &image = *c.t[1], &boxes = *c.t[2], &box_ind = *c.t[3];
+  for (const crgb_tensor *t : c.t)
+    if (raw(t->device) != raw(grads.device)) return fail(CRGB_INVALID_ARGUMENT, "mixed memory");
   if (raw(grads.dtype) != CRGB_FLOAT32 || raw(boxes.dtype) != CRGB_FLOAT32 ||
       raw(box_ind.dtype) != CRGB_INT32)
     return fail(CRGB_INVALID_ARGUMENT, "op dtype");
@@ -300,8 +376,13 @@ Prediction predict(const Call &c) {
     if (box_ind.shape[0] != nb) return fail(CRGB_INVALID_ARGUMENT, "box_ind length");
   }
   if (grads.shape[0] != nb) return fail(CRGB_INVALID_ARGUMENT, "grads rows");
-  const int64_t sizes[7] = {nb, grads.shape[1], grads.shape[2], grads.shape[3],
-                            image.shape[0], image.shape[1], image.shape[2]};
+  const int64_t sizes[7] = {nb,
+                            grads.shape[1],
+                            grads.shape[2],
+                            grads.shape[3],
+                            image.shape[0],
+                            image.shape[1],
+                            image.shape[2]};
   for (int64_t s : sizes)
     if (s > kInt32Max) return fail(CRGB_INVALID_ARGUMENT, "int range");
   if (c.output_elems < 4 * nb) return fail(CRGB_INVALID_ARGUMENT, "output size");
@@ -309,6 +390,24 @@ Prediction predict(const Call &c) {
   for (const crgb_tensor *t : c.t)
     if (t->data == nullptr && elements(*t) > 0) return fail(CRGB_INVALID_ARGUMENT, "NULL data");
   p.num_boxes = nb;
+  if (raw(grads.device) == CRGB_DEVICE_CUDA) {
+    // "CUDA memory" (the harness's host buffers): never read on the host. It
+    // needs a CUDA variant, named or automatic; with a GPU, the pointer check
+    // refuses host memory before anything runs.
+    const bool automatic = c.variant == nullptr || *c.variant == '\0';
+    const Variant *cuda = nullptr;
+    bool any_cuda = false;
+    for (const Variant &x : variants()) {
+      any_cuda = any_cuda || x.cuda;
+      if (automatic ? x.cuda && x.available : x.name == c.variant) cuda = &x;
+    }
+    if (automatic && !any_cuda) return fail(CRGB_UNIMPLEMENTED, "no CUDA variant built");
+    if (!automatic && cuda == nullptr) return fail(CRGB_INVALID_ARGUMENT, "unknown variant");
+    if (!automatic && !cuda->cuda) return fail(CRGB_INVALID_ARGUMENT, "host variant, CUDA data");
+    if (cuda == nullptr || !cuda->available) return fail(CRGB_UNAVAILABLE, "no GPU for CUDA data");
+    if (nb == 0) return p;
+    return fail(CRGB_INVALID_ARGUMENT, "host memory marked CUDA");
+  }
   // The values of box_ind, then of the boxes.
   p.reads_indices_and_boxes = nb > 0;
   const int32_t *ind = static_cast<const int32_t *>(box_ind.data);
@@ -341,9 +440,9 @@ Prediction predict(const Call &c) {
       __int128 n = static_cast<__int128>(a) * b * c * d * bytes;
       return n <= kInt32Max;
     };
-    const bool ok = fits(sizes[1], sizes[2], 1, 1, 1) && fits(nb, sizes[1], sizes[2], sizes[3], 4) &&
-                    fits(sizes[4], sizes[5], sizes[6], sizes[3], dtype_bytes(dtype)) &&
-                    fits(nb, 4, 1, 1, 4);
+    const bool ok =
+        fits(sizes[1], sizes[2], 1, 1, 1) && fits(nb, sizes[1], sizes[2], sizes[3], 4) &&
+        fits(sizes[4], sizes[5], sizes[6], sizes[3], dtype_bytes(dtype)) && fits(nb, 4, 1, 1, 4);
     if (!ok) {
       if (!automatic) return fail(CRGB_INVALID_ARGUMENT, "too large for Halide");
       v = &variants().front();  // the reference runs it
@@ -378,18 +477,27 @@ std::string describe(const Call &c) {
          std::to_string(raw(c.t[i]->device)) + ", rank " + std::to_string(c.t[i]->rank) + ")[";
     for (int k = 0; k < c.t[i]->rank && k < CRGB_MAX_RANK; ++k)
       s += (k ? "," : "") + std::to_string(c.t[i]->shape[k]);
-    s += c.t[i]->data == nullptr ? "] NULL data" : (c.t[i]->data == no_access_page() ? "] unbacked" : "]");
+    s += c.t[i]->data == nullptr ? "] NULL data"
+                                 : (c.t[i]->data == no_access_page() ? "] unbacked" : "]");
   }
   return s;
 }
 
-bool is_sentinel(float v) { return crgb_test::is_sentinel(v); }
+bool is_sentinel(float v) {
+  return crgb_test::is_sentinel(v);
+}
 
 #if defined(__x86_64__) || defined(__i386__)
-unsigned get_csr() { return _mm_getcsr(); }
-void set_csr(unsigned v) { _mm_setcsr(v); }
+unsigned get_csr() {
+  return _mm_getcsr();
+}
+void set_csr(unsigned v) {
+  _mm_setcsr(v);
+}
 #else
-unsigned get_csr() { return 0; }
+unsigned get_csr() {
+  return 0;
+}
 void set_csr(unsigned) {}
 #endif
 
@@ -409,19 +517,26 @@ void leave_fp_env(unsigned default_csr) {
   set_csr(default_csr);
 }
 
-const char *const kMethods[8] = {"bilinear", nullptr, "nearest", "", "BILINEAR", "bilinear ", "bilinea", "bilinear"};
-const char *const kVariantNames[6] = {"reference", "sse41", "avx2", "avx512", "neon", "avx2_adams2019"};
-const int kBadDtypes[8] = {-1, 9, 42, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), 255, 10, -9};
+const char *const kMethods[8] = {"bilinear", nullptr,     "nearest", "",
+                                 "BILINEAR", "bilinear ", "bilinea", "bilinear"};
+const char *const kVariantNames[6] = {"reference", "sse41", "avx2",
+                                      "avx512",    "neon",  "avx2_adams2019"};
+const int kBadDtypes[8] = {
+    -1, 9, 42, std::numeric_limits<int>::min(), std::numeric_limits<int>::max(), 255, 10, -9};
 
 // Stores any int in an enum field, as a C caller can (copying an out-of-range
 // value through the C++ enum type would itself be undefined behaviour).
-void set_dtype(crgb_tensor &t, int v) { std::memcpy(&t.dtype, &v, sizeof v); }
-void set_device(crgb_tensor &t, int v) { std::memcpy(&t.device, &v, sizeof v); }
+void set_dtype(crgb_tensor &t, int v) {
+  std::memcpy(&t.dtype, &v, sizeof v);
+}
+void set_device(crgb_tensor &t, int v) {
+  std::memcpy(&t.device, &v, sizeof v);
+}
 
 constexpr size_t kMaxTensorBytes = size_t{1} << 18;  // backed with memory up to this
 constexpr int64_t kMaxOutputFloats = 1 << 14;
 
-} // namespace
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const unsigned default_csr = get_csr();
@@ -433,16 +548,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string variant_storage;
   const char *variant = nullptr;
   switch (variant_sel % 10) {
-  case 0: variant = nullptr; break;
-  case 1: variant = ""; break;
-  case 8: variant = "no_such_variant"; break;
-  case 9: {  // a name from the input
-    const int n = in.byte() % 12;
-    for (int i = 0; i < n; ++i) variant_storage += static_cast<char>(in.byte() % 95 + 32);
-    variant = variant_storage.c_str();
-    break;
-  }
-  default: variant = kVariantNames[variant_sel % 10 - 2];
+    case 0: variant = nullptr; break;
+    case 1: variant = ""; break;
+    case 8: variant = "no_such_variant"; break;
+    case 9: {  // a name from the input
+      const int n = in.byte() % 12;
+      for (int i = 0; i < n; ++i) variant_storage += static_cast<char>(in.byte() % 95 + 32);
+      variant = variant_storage.c_str();
+      break;
+    }
+    default: variant = kVariantNames[variant_sel % 10 - 2];
   }
   const char *method = kMethods[method_sel % 8];
   const int image_dtype = dtype_sel < 0xF0 ? dtype_sel % 9 : kBadDtypes[dtype_sel & 7];
@@ -466,14 +581,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const uint8_t what = in.byte(), which = in.byte() % 4, a = in.byte(), b = in.byte();
     crgb_tensor &x = t[which];
     switch (what % 8) {
-    case 0: x.rank = static_cast<int8_t>(a) % 12 - 1; break;  // -12..10
-    case 1: x.shape[a % CRGB_MAX_RANK] = size_from(b); break;
-    case 2: set_dtype(x, a < 0xF0 ? a % 9 : kBadDtypes[a & 7]); break;
-    case 3: set_device(x, a % 4 == 3 ? -1 : a % 3); break;
-    case 4: null_data[which] = true; break;
-    case 5: null_descriptor[which] = (a & 1); break;
-    case 6: output_delta = static_cast<int8_t>(a); break;
-    case 7: x.rank = 4 - (which == 2 ? 2 : which == 3 ? 3 : 0) + (a % 3) - 1; break;  // one off
+      case 0: x.rank = static_cast<int8_t>(a) % 12 - 1; break;  // -12..10
+      case 1: x.shape[a % CRGB_MAX_RANK] = size_from(b); break;
+      case 2: set_dtype(x, a < 0xF0 ? a % 9 : kBadDtypes[a & 7]); break;
+      case 3: set_device(x, a % 4 == 3 ? -1 : a % 3); break;
+      case 4: null_data[which] = true; break;
+      case 5: null_descriptor[which] = (a & 1); break;
+      case 6: output_delta = static_cast<int8_t>(a); break;
+      case 7: x.rank = 4 - (which == 2 ? 2 : which == 3 ? 3 : 0) + (a % 3) - 1; break;  // one off
     }
   }
 
@@ -504,12 +619,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // bits in unsigned arithmetic, which cannot overflow.
     const uint64_t ubatch = static_cast<uint64_t>(batch);
     const auto wrap32 = [](uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
-    const int32_t bad[16] = {-1, wrap32(ubatch), wrap32(ubatch + 1),
-                             std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(),
-                             wrap32(0 - ubatch), 1 << 30, -2};
+    const int32_t bad[16] = {-1,
+                             wrap32(ubatch),
+                             wrap32(ubatch + 1),
+                             std::numeric_limits<int32_t>::min(),
+                             std::numeric_limits<int32_t>::max(),
+                             wrap32(0 - ubatch),
+                             1 << 30,
+                             -2};
     for (int64_t i = 0; i < count[3]; ++i) {
       const uint8_t b = in.data_byte();
-      ind[i] = b < 0xF8 ? static_cast<int32_t>(b % (batch > 0 && batch <= 255 ? batch : 1)) : bad[b & 7];
+      ind[i] =
+          b < 0xF8 ? static_cast<int32_t>(b % (batch > 0 && batch <= 255 ? batch : 1)) : bad[b & 7];
     }
   }
   if (count[2] > 0 && t[2].data != nullptr && raw(t[2].dtype) == CRGB_FLOAT32) {
@@ -536,7 +657,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // The output: what the call declares, backed up to a limit (a larger
   // declaration is cut to what is backed: the harness never lies about it).
   int64_t declared = 0;
-  if (t[2].rank >= 1 && t[2].shape[0] > 0 && t[2].shape[0] <= kInt64Max / 4) declared = 4 * t[2].shape[0];
+  if (t[2].rank >= 1 && t[2].shape[0] > 0 && t[2].shape[0] <= kInt64Max / 4)
+    declared = 4 * t[2].shape[0];
   int64_t output_elems = declared + output_delta;
   const int64_t backed = std::min<int64_t>(std::max<int64_t>(output_elems, 0), kMaxOutputFloats);
   if (output_elems > backed) output_elems = backed;
@@ -546,7 +668,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   Call call{{null_descriptor[0] ? nullptr : &t[0], null_descriptor[1] ? nullptr : &t[1],
              null_descriptor[2] ? nullptr : &t[2], null_descriptor[3] ? nullptr : &t[3]},
-            method, variant, output, output_elems};
+            method,
+            variant,
+            output,
+            output_elems};
   const Prediction want = predict(call);
   // Calls the harness cannot make safely: the library would legitimately read
   // a tensor the harness did not back with memory.
@@ -559,27 +684,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::memset(err.message, 'X', sizeof err.message);
   if (fp_sel & 0x80) enter_fp_env(fp_sel);
   const unsigned entered = get_csr();
-  const crgb_status got = crgb_grad_boxes(call.t[0], call.t[1], call.t[2], call.t[3], method, variant,
-                                          output, output_elems, null_error ? nullptr : &err);
+  const crgb_status got =
+      crgb_grad_boxes(call.t[0], call.t[1], call.t[2], call.t[3], method, variant, output,
+                      output_elems, null_error ? nullptr : &err);
   const unsigned after = get_csr();
   leave_fp_env(default_csr);
   if (after != entered)
-    finding("the caller's MXCSR was not restored",
-            describe(call) + "\nentered " + std::to_string(entered) + " after " + std::to_string(after));
+    finding("the caller's MXCSR was not restored", describe(call) + "\nentered " +
+                                                       std::to_string(entered) + " after " +
+                                                       std::to_string(after));
 
   const std::string message =
-      null_error ? std::string() : std::string(err.message, strnlen(err.message, sizeof err.message));
-  const std::string context = describe(call) + "\nstatus " + crgb_status_name(got) + ": " + message +
-                              "\nmodel: " + crgb_status_name(want.status) + " (" + want.why + ")";
+      null_error ? std::string()
+                 : std::string(err.message, strnlen(err.message, sizeof err.message));
+  const std::string context = describe(call) + "\nstatus " + crgb_status_name(got) + ": " +
+                              message + "\nmodel: " + crgb_status_name(want.status) + " (" +
+                              want.why + ")";
   if (!null_error && strnlen(err.message, sizeof err.message) == sizeof err.message)
     finding("error message not NUL-terminated", context);
-  if (!null_error && err.status != got) finding("error->status differs from the returned status", context);
+  if (!null_error && err.status != got)
+    finding("error->status differs from the returned status", context);
   if (got != want.status) finding("status class differs from the model's", context);
 
   if (got != CRGB_OK) {
     if (message.empty() && !null_error) finding("an error without a message", context);
     for (int64_t i = 0; i < backed; ++i)
-      if (!is_sentinel(output[i])) finding("output written on error", context + "\nat " + std::to_string(i));
+      if (!is_sentinel(output[i]))
+        finding("output written on error", context + "\nat " + std::to_string(i));
     return 0;
   }
   const int64_t n = 4 * want.num_boxes;
@@ -600,15 +731,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   p.crop_height = t[0].shape[1];
   p.crop_width = t[0].shape[2];
   const size_t image_bytes = static_cast<size_t>(count[1]) * dtype_bytes(raw(t[1].dtype));
-  p.grads.assign(reinterpret_cast<const float *>(t[0].data), reinterpret_cast<const float *>(t[0].data) + count[0]);
+  p.grads.assign(reinterpret_cast<const float *>(t[0].data),
+                 reinterpret_cast<const float *>(t[0].data) + count[0]);
   p.image.assign(memory[1].data(), memory[1].data() + image_bytes);
-  p.boxes.assign(reinterpret_cast<const float *>(t[2].data), reinterpret_cast<const float *>(t[2].data) + n);
+  p.boxes.assign(reinterpret_cast<const float *>(t[2].data),
+                 reinterpret_cast<const float *>(t[2].data) + n);
   p.box_ind.assign(reinterpret_cast<const int32_t *>(t[3].data),
                    reinterpret_cast<const int32_t *>(t[3].data) + want.num_boxes);
   const std::vector<float> result(output, output + n);
   if (p.depth > 0) {
-    const ::testing::AssertionResult ok = crgb_test::within_tolerance(result, crgb_test::rederive(p));
-    if (!ok) finding("result outside the tolerance of the re-derivation", context + "\n" + p.describe() + "\n" + ok.message());
+    const ::testing::AssertionResult ok =
+        crgb_test::within_tolerance(result, crgb_test::rederive(p));
+    if (!ok)
+      finding("result outside the tolerance of the re-derivation",
+              context + "\n" + p.describe() + "\n" + ok.message());
   } else {
     for (float v : result)
       if (v != 0.0f) finding("depth 0 must give zeros", context);
@@ -618,10 +754,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (rerun_one_thread) {
     const int previous = crgb_set_num_threads(1);
     std::vector<float> again(static_cast<size_t>(n), crgb_test::sentinel());
-    const crgb_status s = crgb_grad_boxes(call.t[0], call.t[1], call.t[2], call.t[3], method, variant,
-                                          again.data(), n, nullptr);
+    const crgb_status s = crgb_grad_boxes(call.t[0], call.t[1], call.t[2], call.t[3], method,
+                                          variant, again.data(), n, nullptr);
     crgb_set_num_threads(previous);
-    if (s != CRGB_OK || std::memcmp(again.data(), result.data(), static_cast<size_t>(n) * sizeof(float)) != 0)
+    if (s != CRGB_OK ||
+        std::memcmp(again.data(), result.data(), static_cast<size_t>(n) * sizeof(float)) != 0)
       finding("a second call on one thread differs", context);
   }
   return 0;

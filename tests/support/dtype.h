@@ -24,6 +24,6 @@ float element_as_float(crgb_dtype dtype, const unsigned char *bytes, int64_t i);
 // range, float16 is rounded to nearest even, float32 rounded from double.
 void store_element(crgb_dtype dtype, unsigned char *bytes, int64_t i, double v);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

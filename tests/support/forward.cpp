@@ -9,11 +9,12 @@ namespace {
 // TensorFlow's forward sample coordinate, in exact arithmetic.
 double coordinate(double lo, double hi, int64_t i, int64_t size, int64_t crop) {
   const double extent = static_cast<double>(size - 1);
-  return crop > 1 ? lo * extent + static_cast<double>(i) * (hi - lo) * extent / static_cast<double>(crop - 1)
+  return crop > 1 ? lo * extent +
+                        static_cast<double>(i) * (hi - lo) * extent / static_cast<double>(crop - 1)
                   : 0.5 * (lo + hi) * extent;
 }
 
-} // namespace
+}  // namespace
 
 Objective box_objective(const Problem &p, int64_t b, const double box[4]) {
   Objective o;
@@ -39,7 +40,8 @@ Objective box_objective(const Problem &p, int64_t b, const double box[4]) {
         const double crop = upper + (lower - upper) * y_lerp;
         const double g = p.grad_at(b, y, x, d);
         o.value += g * crop;
-        o.abs_sum += std::fabs(g) * std::max({std::fabs(tl), std::fabs(tr), std::fabs(bl), std::fabs(br)});
+        o.abs_sum +=
+            std::fabs(g) * std::max({std::fabs(tl), std::fabs(tr), std::fabs(bl), std::fabs(br)});
         ++o.terms;
       }
     }
@@ -47,4 +49,4 @@ Objective box_objective(const Problem &p, int64_t b, const double box[4]) {
   return o;
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

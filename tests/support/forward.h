@@ -13,15 +13,15 @@
 namespace crgb_test {
 
 struct Objective {
-  double value = 0.0;   // F
-  double abs_sum = 0.0; // sum |grads| * max |corner|: bounds every partial sum of F
-  long terms = 0;       // number of samples * depth summed into F
+  double value = 0.0;    // F
+  double abs_sum = 0.0;  // sum |grads| * max |corner|: bounds every partial sum of F
+  long terms = 0;        // number of samples * depth summed into F
 };
 
 // The part of F that box b contributes, for box coordinates (y1, x1, y2, x2)
 // given in double so they can be nudged by eps.
 Objective box_objective(const Problem &p, int64_t b, const double box[4]);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

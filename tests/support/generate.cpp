@@ -19,25 +19,27 @@ double uniform(std::mt19937 &rng, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(rng);
 }
 
-bool chance(std::mt19937 &rng, double p) { return uniform(rng, 0.0, 1.0) < p; }
+bool chance(std::mt19937 &rng, double p) {
+  return uniform(rng, 0.0, 1.0) < p;
+}
 
 // One axis (lo, hi) of a box, in normalized coordinates.
 void random_axis(std::mt19937 &rng, float *lo, float *hi) {
   const double r = uniform(rng, 0.0, 1.0);
   double a, b;
-  if (r < 0.10) { // partly outside [0, 1]
+  if (r < 0.10) {  // partly outside [0, 1]
     a = uniform(rng, -0.6, 0.3);
     b = uniform(rng, 0.7, 1.6);
-  } else if (r < 0.20) { // flipped: hi < lo
+  } else if (r < 0.20) {  // flipped: hi < lo
     a = uniform(rng, 0.5, 1.0);
     b = uniform(rng, 0.0, 0.5);
-  } else if (r < 0.30) { // the whole image: with crop == size every sample is on an integer
+  } else if (r < 0.30) {  // the whole image: with crop == size every sample is on an integer
     a = 0.0;
     b = 1.0;
-  } else if (r < 0.35) { // entirely outside: nothing contributes
+  } else if (r < 0.35) {  // entirely outside: nothing contributes
     a = uniform(rng, 1.05, 2.0);
     b = uniform(rng, 1.05, 2.0);
-  } else if (r < 0.38) { // degenerate: every sample at one coordinate
+  } else if (r < 0.38) {  // degenerate: every sample at one coordinate
     a = b = uniform(rng, 0.0, 1.0);
   } else {
     a = uniform(rng, 0.0, 0.5);
@@ -71,49 +73,49 @@ Shape random_shape(std::mt19937 &rng) {
   s.crop_height = uniform_int(rng, 1, 7);
   s.crop_width = uniform_int(rng, 1, 9);
   const double r = uniform(rng, 0.0, 1.0);
-  if (r < 0.10) { // 1x1 crop: the box centre
+  if (r < 0.10) {  // 1x1 crop: the box centre
     s.crop_height = s.crop_width = 1;
-  } else if (r < 0.20) { // 1xN crop
+  } else if (r < 0.20) {  // 1xN crop
     s.crop_height = 1;
-  } else if (r < 0.25) { // Nx1 crop
+  } else if (r < 0.25) {  // Nx1 crop
     s.crop_width = 1;
-  } else if (r < 0.32) { // one pixel high: only in_y == 0 is inside
+  } else if (r < 0.32) {  // one pixel high: only in_y == 0 is inside
     s.image_height = 1;
-  } else if (r < 0.39) { // one pixel wide
+  } else if (r < 0.39) {  // one pixel wide
     s.image_width = 1;
-  } else if (r < 0.52) { // crop == image size: whole-image boxes sample exact integers
+  } else if (r < 0.52) {  // crop == image size: whole-image boxes sample exact integers
     s.crop_height = s.image_height;
     s.crop_width = s.image_width;
   }
   return s;
 }
 
-} // namespace
+}  // namespace
 
 void fill_image(std::mt19937 &rng, Problem &p) {
   const int64_t n = p.batch * p.image_height * p.image_width * p.depth;
   for (int64_t i = 0; i < n; ++i) {
     double v = 0.0;
     switch (p.dtype) {
-    case CRGB_UINT8: v = static_cast<double>(uniform_int(rng, 0, 255)); break;
-    case CRGB_UINT16: v = static_cast<double>(uniform_int(rng, 0, 65535)); break;
-    case CRGB_INT8: v = static_cast<double>(uniform_int(rng, -128, 127)); break;
-    case CRGB_INT16: v = static_cast<double>(uniform_int(rng, -32768, 32767)); break;
-    case CRGB_INT32: // full range: most values round when converted to float32
-      v = static_cast<double>(uniform_int(rng, std::numeric_limits<int32_t>::min(),
-                                          std::numeric_limits<int32_t>::max()));
-      break;
-    case CRGB_INT64: { // beyond 2^24 as well, stored exactly (not through double)
-      const int64_t k = uniform_int(rng, -(int64_t{1} << 40), int64_t{1} << 40);
-      std::memcpy(p.image.data() + static_cast<size_t>(i) * 8, &k, 8);
-      continue;
-    }
-    case CRGB_FLOAT16: // now and then a subnormal (k * 2^-24)
-      v = chance(rng, 0.05) ? std::ldexp(static_cast<double>(uniform_int(rng, -1023, 1023)), -24)
-                            : uniform(rng, -8.0, 8.0);
-      break;
-    case CRGB_FLOAT32:
-    case CRGB_FLOAT64: v = uniform(rng, -2.0, 2.0); break;
+      case CRGB_UINT8: v = static_cast<double>(uniform_int(rng, 0, 255)); break;
+      case CRGB_UINT16: v = static_cast<double>(uniform_int(rng, 0, 65535)); break;
+      case CRGB_INT8: v = static_cast<double>(uniform_int(rng, -128, 127)); break;
+      case CRGB_INT16: v = static_cast<double>(uniform_int(rng, -32768, 32767)); break;
+      case CRGB_INT32:  // full range: most values round when converted to float32
+        v = static_cast<double>(uniform_int(rng, std::numeric_limits<int32_t>::min(),
+                                            std::numeric_limits<int32_t>::max()));
+        break;
+      case CRGB_INT64: {  // beyond 2^24 as well, stored exactly (not through double)
+        const int64_t k = uniform_int(rng, -(int64_t{1} << 40), int64_t{1} << 40);
+        std::memcpy(p.image.data() + static_cast<size_t>(i) * 8, &k, 8);
+        continue;
+      }
+      case CRGB_FLOAT16:  // now and then a subnormal (k * 2^-24)
+        v = chance(rng, 0.05) ? std::ldexp(static_cast<double>(uniform_int(rng, -1023, 1023)), -24)
+                              : uniform(rng, -8.0, 8.0);
+        break;
+      case CRGB_FLOAT32:
+      case CRGB_FLOAT64: v = uniform(rng, -2.0, 2.0); break;
     }
     store_element(p.dtype, p.image.data(), i, v);
   }
@@ -151,7 +153,7 @@ void place_boxes_off_grid(std::mt19937 &rng, Problem &p, double eps, double marg
       const double c = crop > 1 ? lo * (size - 1) + i * (hi - lo) * (size - 1) / (crop - 1)
                                 : 0.5 * (lo + hi) * (size - 1);
       const double to_integer = std::fabs(c - std::nearbyint(c));
-      if (to_integer < reach) return false; // also covers the borders 0 and size - 1
+      if (to_integer < reach) return false;  // also covers the borders 0 and size - 1
     }
     return true;
   };
@@ -175,4 +177,4 @@ void place_boxes_off_grid(std::mt19937 &rng, Problem &p, double eps, double marg
   }
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

@@ -33,6 +33,6 @@ void fill_image(std::mt19937 &rng, Problem &p);
 // around them. Requires image_height, image_width >= 2.
 void place_boxes_off_grid(std::mt19937 &rng, Problem &p, double eps, double margin);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

@@ -17,15 +17,15 @@ float float_of(uint32_t u) {
   return f;
 }
 
-} // namespace
+}  // namespace
 
 float half_to_float(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t exponent = (h >> 10) & 0x1fu;
   uint32_t mantissa = h & 0x3ffu;
-  if (exponent == 0x1f) // infinity or NaN: keep the payload
+  if (exponent == 0x1f)  // infinity or NaN: keep the payload
     return float_of(sign | 0x7f800000u | (mantissa << 13));
-  if (exponent != 0) // normal: rebias 15 -> 127
+  if (exponent != 0)  // normal: rebias 15 -> 127
     return float_of(sign | ((exponent + 112u) << 23) | (mantissa << 13));
   if (mantissa == 0) return float_of(sign);
   // Subnormal half: mantissa * 2^-24, a normal float. Shift the leading one
@@ -42,13 +42,13 @@ uint16_t float_to_half(float value) {
   const uint32_t f = bits_of(value);
   const uint16_t sign = static_cast<uint16_t>((f >> 16) & 0x8000u);
   const uint32_t abs = f & 0x7fffffffu;
-  if (abs > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u); // NaN
-  if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u); // rounds to >= 65520: inf
+  if (abs > 0x7f800000u) return static_cast<uint16_t>(sign | 0x7e00u);   // NaN
+  if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds to >= 65520: inf
   if (abs < 0x38800000u) {
     // Result is subnormal (or zero): value / 2^-24 rounded to an integer, ties to even.
-    if (abs < 0x33000000u) return sign; // below half of the smallest subnormal 2^-25
+    if (abs < 0x33000000u) return sign;  // below half of the smallest subnormal 2^-25
     const uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
-    const int shift = 126 - static_cast<int>(abs >> 23); // 14 .. 24
+    const int shift = 126 - static_cast<int>(abs >> 23);  // 14 .. 24
     uint32_t result = mantissa >> shift;
     const uint32_t rest = mantissa & ((1u << shift) - 1u);
     const uint32_t half = 1u << (shift - 1);
@@ -63,4 +63,4 @@ uint16_t float_to_half(float value) {
   return static_cast<uint16_t>(sign | result);
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

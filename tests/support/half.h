@@ -14,6 +14,6 @@ float half_to_float(uint16_t bits);
 // infinity, NaN stays NaN (quiet).
 uint16_t float_to_half(float value);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

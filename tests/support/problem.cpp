@@ -11,7 +11,8 @@ namespace crgb_test {
 
 void Problem::allocate() {
   grads.assign(static_cast<size_t>(num_boxes * crop_height * crop_width * depth), 0.0f);
-  image.assign(static_cast<size_t>(batch * image_height * image_width * depth) * dtype_size(dtype), 0);
+  image.assign(static_cast<size_t>(batch * image_height * image_width * depth) * dtype_size(dtype),
+               0);
   boxes.assign(static_cast<size_t>(num_boxes * 4), 0.0f);
   box_ind.assign(static_cast<size_t>(num_boxes), 0);
 }
@@ -22,11 +23,16 @@ crgb_tensor Problem::grads_tensor() const {
 crgb_tensor Problem::image_tensor() const {
   return crgb::tensor(image.data(), dtype, {batch, image_height, image_width, depth});
 }
-crgb_tensor Problem::boxes_tensor() const { return crgb::tensor(boxes.data(), {num_boxes, 4}); }
-crgb_tensor Problem::box_ind_tensor() const { return crgb::tensor(box_ind.data(), {num_boxes}); }
+crgb_tensor Problem::boxes_tensor() const {
+  return crgb::tensor(boxes.data(), {num_boxes, 4});
+}
+crgb_tensor Problem::box_ind_tensor() const {
+  return crgb::tensor(box_ind.data(), {num_boxes});
+}
 
 float Problem::image_at(int64_t b, int64_t y, int64_t x, int64_t d) const {
-  return element_as_float(dtype, image.data(), ((b * image_height + y) * image_width + x) * depth + d);
+  return element_as_float(dtype, image.data(),
+                          ((b * image_height + y) * image_width + x) * depth + d);
 }
 
 float Problem::grad_at(int64_t box, int64_t y, int64_t x, int64_t d) const {
@@ -83,4 +89,4 @@ Outcome run(const Problem &p, const std::string &variant) {
               4 * p.num_boxes, 4 * p.num_boxes);
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

@@ -15,10 +15,11 @@ struct Problem {
   crgb_dtype dtype = CRGB_FLOAT32;
   int64_t batch = 1, image_height = 1, image_width = 1, depth = 1;
   int64_t num_boxes = 0, crop_height = 1, crop_width = 1;
-  std::vector<float> grads;         // [num_boxes, crop_height, crop_width, depth]
-  std::vector<unsigned char> image; // [batch, image_height, image_width, depth], raw dtype elements
-  std::vector<float> boxes;         // [num_boxes, 4] rows y1 x1 y2 x2
-  std::vector<int32_t> box_ind;     // [num_boxes]
+  std::vector<float> grads;  // [num_boxes, crop_height, crop_width, depth]
+  std::vector<unsigned char>
+      image;                     // [batch, image_height, image_width, depth], raw dtype elements
+  std::vector<float> boxes;      // [num_boxes, 4] rows y1 x1 y2 x2
+  std::vector<int32_t> box_ind;  // [num_boxes]
 
   // Sizes the buffers from the shape fields (contents zeroed).
   void allocate();
@@ -39,7 +40,7 @@ struct Problem {
 struct Outcome {
   crgb_status status = CRGB_INTERNAL;
   std::string message;
-  std::vector<float> out; // 4 * num_boxes floats on success
+  std::vector<float> out;  // 4 * num_boxes floats on success
 };
 
 // A value no correct run writes: a NaN with a recognisable payload, so an
@@ -58,6 +59,6 @@ Outcome call(const crgb_tensor &grads, const crgb_tensor &image, const crgb_tens
 // Runs a problem as is. variant "" means the automatic choice.
 Outcome run(const Problem &p, const std::string &variant);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

@@ -7,7 +7,9 @@ namespace crgb_test {
 namespace {
 
 // FTZ/DAZ: a subnormal float32 becomes zero of the same sign.
-float flush(float v) { return std::fabs(v) < FLT_MIN ? std::copysign(0.0f, v) : v; }
+float flush(float v) {
+  return std::fabs(v) < FLT_MIN ? std::copysign(0.0f, v) : v;
+}
 
 // TensorFlow's ratio: float(size - 1) / (crop - 1), a float32 division.
 float axis_ratio(int64_t size, int64_t crop) {
@@ -30,8 +32,8 @@ void axis_weights(int64_t size, int64_t crop, int64_t i, double *lo, double *hi)
 
 struct Sample {
   bool inside;
-  int64_t low, high; // floor and ceil
-  double lerp;       // coordinate - floor, float32 then widened
+  int64_t low, high;  // floor and ceil
+  double lerp;        // coordinate - floor, float32 then widened
 };
 
 Sample locate(float lo, float hi, int64_t i, int64_t size, int64_t crop) {
@@ -46,7 +48,7 @@ Sample locate(float lo, float hi, int64_t i, int64_t size, int64_t crop) {
   return s;
 }
 
-} // namespace
+}  // namespace
 
 float sample_coordinate(float lo, float hi, int64_t i, int64_t size, int64_t crop) {
   lo = flush(lo);
@@ -57,19 +59,23 @@ float sample_coordinate(float lo, float hi, int64_t i, int64_t size, int64_t cro
   }
   // TensorFlow writes 0.5 * (y1 + y2) * (image_height - 1): the sum is float32,
   // the rest double (0.5 is a double literal), rounded to float on assignment.
-  return flush(static_cast<float>(0.5 * static_cast<double>(flush(lo + hi)) * static_cast<double>(size - 1)));
+  return flush(static_cast<float>(0.5 * static_cast<double>(flush(lo + hi)) *
+                                  static_cast<double>(size - 1)));
 }
 
 bool sample_inside(float coordinate, int64_t size) {
   return coordinate >= 0.0f && coordinate <= static_cast<float>(size - 1);
 }
 
-Expected rederive(const Problem &p) { return rederive(p, {}); }
+Expected rederive(const Problem &p) {
+  return rederive(p, {});
+}
 
 Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
   const PixelFn pixel =
-      pixel_fn ? pixel_fn
-               : PixelFn([&p](int64_t b, int64_t y, int64_t x, int64_t d) { return p.image_at(b, y, x, d); });
+      pixel_fn ? pixel_fn : PixelFn([&p](int64_t b, int64_t y, int64_t x, int64_t d) {
+        return p.image_at(b, y, x, d);
+      });
   Expected e;
   const size_t n = static_cast<size_t>(4 * p.num_boxes);
   e.value.assign(n, 0.0);
@@ -100,28 +106,31 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
           const double g = flush(p.grad_at(b, y, x, d));
           const double gy = g * ((1 - sx.lerp) * (bl - tl) + sx.lerp * (br - tr));
           const double gx = g * ((1 - sy.lerp) * (tr - tl) + sy.lerp * (br - bl));
-          const double ay = std::fabs(g) * (std::fabs(1 - sx.lerp) * (std::fabs(bl) + std::fabs(tl)) +
-                                            std::fabs(sx.lerp) * (std::fabs(br) + std::fabs(tr)));
-          const double ax = std::fabs(g) * (std::fabs(1 - sy.lerp) * (std::fabs(tr) + std::fabs(tl)) +
-                                            std::fabs(sy.lerp) * (std::fabs(br) + std::fabs(bl)));
+          const double ay =
+              std::fabs(g) * (std::fabs(1 - sx.lerp) * (std::fabs(bl) + std::fabs(tl)) +
+                              std::fabs(sx.lerp) * (std::fabs(br) + std::fabs(tr)));
+          const double ax =
+              std::fabs(g) * (std::fabs(1 - sy.lerp) * (std::fabs(tr) + std::fabs(tl)) +
+                              std::fabs(sy.lerp) * (std::fabs(br) + std::fabs(bl)));
           const double corners =
               std::fabs(g) * (std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br));
           // TensorFlow subtracts neighbouring pixels in float32 before the
           // lerp weights and the grad scale them down: where one difference
           // can overflow, its inf meets a 0 lerp weight or a 0 grad (NaN), or
           // stays inf, whatever the float64 value says.
-          const bool y_diff_overflows = std::fabs(bl) + std::fabs(tl) >= FLT_MAX ||
-                                        std::fabs(br) + std::fabs(tr) >= FLT_MAX;
-          const bool x_diff_overflows = std::fabs(tr) + std::fabs(tl) >= FLT_MAX ||
-                                        std::fabs(br) + std::fabs(bl) >= FLT_MAX;
+          const bool y_diff_overflows =
+              std::fabs(bl) + std::fabs(tl) >= FLT_MAX || std::fabs(br) + std::fabs(tr) >= FLT_MAX;
+          const bool x_diff_overflows =
+              std::fabs(tr) + std::fabs(tl) >= FLT_MAX || std::fabs(br) + std::fabs(bl) >= FLT_MAX;
           const bool overflows[4] = {y_diff_overflows, x_diff_overflows, y_diff_overflows,
                                      x_diff_overflows};
           // Output order: y1, x1, y2, x2.
           const double grad[4] = {gy, gx, gy, gx};
           const double mag[4] = {ay, ax, ay, ax};
           const double weight[4] = {wy[0], wx[0], wy[1], wx[1]};
-          const double extent[4] = {static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1),
-                                    static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1)};
+          const double extent[4] = {
+              static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1),
+              static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1)};
           for (int k = 0; k < 4; ++k) {
             value[k] += grad[k] * weight[k];
             // TensorFlow forms the unweighted image gradient in float32 first;
@@ -139,4 +148,4 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
   return e;
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

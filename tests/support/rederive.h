@@ -27,15 +27,15 @@ namespace crgb_test {
 
 struct Expected {
   // Per output element (4 per box: d/dy1, d/dx1, d/dy2, d/dx2):
-  std::vector<double> value;   // the sum, in double
-  std::vector<double> abs_sum; // sum of |contribution|, absolute values taken at every level
+  std::vector<double> value;    // the sum, in double
+  std::vector<double> abs_sum;  // sum of |contribution|, absolute values taken at every level
   // sum over samples of |g| * (|TL|+|TR|+|BL|+|BR|) * (size - 1), size = image
   // height for the y outputs, width for the x outputs. Every weight lies in
   // [0, size - 1] and every lerp in [0, 1], so this bounds abs_sum and also
   // the effect of rounding in the lerps and weights, which do not shrink
   // with them (used by the finite-difference test).
   std::vector<double> corner_sum;
-  int64_t terms_per_output = 0; // crop_height * crop_width * depth
+  int64_t terms_per_output = 0;  // crop_height * crop_width * depth
 };
 
 // Requires a valid problem (shapes consistent, box_ind in range).
@@ -55,6 +55,6 @@ float sample_coordinate(float lo, float hi, int64_t i, int64_t size, int64_t cro
 // Whether a coordinate names a sample inside [0, size - 1]: NaN is outside.
 bool sample_inside(float coordinate, int64_t size);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

@@ -16,13 +16,14 @@ double excess(double got, double value, double abs_sum, double bound) {
   // An infinite float64 value (an infinite grad) may come out NaN in float32
   // when another contribution overflowed there (inf * 0 weight, inf - inf);
   // the rederivation marks such outputs with an infinite abs_sum.
-  if (std::isinf(value)) return got == value || (std::isnan(got) && std::isinf(abs_sum)) ? 0.0 : INFINITY;
+  if (std::isinf(value))
+    return got == value || (std::isnan(got) && std::isinf(abs_sum)) ? 0.0 : INFINITY;
   if (!std::isfinite(got)) return abs_sum >= FLT_MAX ? 0.0 : INFINITY;
   const double err = std::fabs(got - value);
   return err <= bound ? 0.0 : err / bound;
 }
 
-} // namespace
+}  // namespace
 
 double tolerance(const Expected &want, size_t i) {
   return static_cast<double>(want.terms_per_output + 16) * std::ldexp(1.0, -24) * want.abs_sum[i] +
@@ -51,4 +52,4 @@ double tolerance(const Expected &want, size_t i) {
   return ::testing::AssertionFailure() << s.str();
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

@@ -36,6 +36,6 @@ double tolerance(const Expected &want, size_t i);
 ::testing::AssertionResult within_tolerance(const std::vector<float> &got, const Expected &want,
                                             double scale = 1.0);
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

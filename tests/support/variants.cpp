@@ -63,4 +63,4 @@ std::string VariantName::operator()(const ::testing::TestParamInfo<std::string> 
   return sanitize(info.param);
 }
 
-} // namespace crgb_test
+}  // namespace crgb_test

@@ -41,6 +41,6 @@ struct VariantName {
   std::string operator()(const ::testing::TestParamInfo<std::string> &info) const;
 };
 
-} // namespace crgb_test
+}  // namespace crgb_test
 
 #endif

@@ -51,7 +51,9 @@ typedef enum crgb_dtype {
   CRGB_FLOAT64 = 8
 } crgb_dtype;
 
-/* Where a tensor's data lives. Only host memory is supported today. */
+/* Where a tensor's data lives. CRGB_DEVICE_CUDA: data is a CUDA device
+ * pointer (CUdeviceptr), usable in the context the call runs in (see
+ * crgb_options). grads, image, boxes and box_ind must all be in one memory. */
 typedef enum crgb_device { CRGB_DEVICE_HOST = 0, CRGB_DEVICE_CUDA = 1 } crgb_device;
 
 #define CRGB_MAX_RANK 8
@@ -60,8 +62,8 @@ typedef enum crgb_device { CRGB_DEVICE_HOST = 0, CRGB_DEVICE_CUDA = 1 } crgb_dev
 typedef struct crgb_tensor {
   const void *data;
   crgb_dtype dtype;
-  int32_t rank;                  /* 0 .. CRGB_MAX_RANK */
-  int64_t shape[CRGB_MAX_RANK];  /* entries past rank are ignored */
+  int32_t rank;                 /* 0 .. CRGB_MAX_RANK */
+  int64_t shape[CRGB_MAX_RANK]; /* entries past rank are ignored */
   crgb_device device;
 } crgb_tensor;
 
@@ -74,18 +76,68 @@ typedef struct crgb_error {
 /* Computes the op. method must be "bilinear" (NULL means "bilinear").
  * variant: NULL or "" picks automatically (or from the environment variable
  * CRGB_VARIANT); otherwise a name from crgb_variant_get().
- * output must hold output_elems >= 4 * num_boxes floats.
- * error may be NULL. Returns error->status. Thread-safe. */
+ * output (host memory) must hold output_elems >= 4 * num_boxes floats.
+ * error may be NULL. Returns error->status. Thread-safe.
+ * The same as crgb_grad_boxes_ex with options {method, variant} and the rest
+ * zero: inputs in CUDA memory run there and the result comes back to output. */
 CRGB_API crgb_status crgb_grad_boxes(const crgb_tensor *grads, const crgb_tensor *image,
                                      const crgb_tensor *boxes, const crgb_tensor *box_ind,
                                      const char *method, const char *variant, float *output,
                                      int64_t output_elems, crgb_error *error);
 
+/* Per-call options of crgb_grad_boxes_ex. Zero-initialise, then set fields:
+ *   crgb_options o = {0};
+ * Zero means: method "bilinear", automatic variant, host output, and for
+ * CUDA the default context and stream below.
+ *
+ * CUDA (variants named cuda_*, listed available when a driver and a GPU of
+ * their compute capability are present; the driver is loaded at run time):
+ *  - Inputs in CUDA memory run on a CUDA variant, the automatic choice being
+ *    the best available one (CRGB_VARIANT applies to host data only). They
+ *    are read in place, never copied to the host. box_ind's range and the
+ *    boxes' finiteness are checked on the GPU; only the 4-byte verdict comes
+ *    back, so such a call waits once for its stream before the op is queued.
+ *  - Host inputs run on the GPU only when a CUDA variant is named (here or in
+ *    CRGB_VARIANT): they are copied to the device once per call.
+ *  - Every kernel and copy goes on cuda_stream (a CUstream; NULL: the
+ *    context's legacy default stream; not CU_STREAM_PER_THREAD, whose one
+ *    handle means another stream on each thread) in cuda_context (a
+ *    CUcontext; NULL: the calling thread's current context, else the context
+ *    owning grads' memory, else the device's primary context, device 0 for
+ *    host inputs).
+ *  - output_device CRGB_DEVICE_CUDA: output is a device pointer, written in
+ *    stream order; the call returns without waiting for the op. Host output:
+ *    the call returns when the result is in output.
+ *  - Results are bit-identical from run to run (no atomics in the sums).
+ *  - Device scratch memory is kept in Halide's allocation cache and reused by
+ *    later calls on the same stream; crgb_cuda_release() gives it back. */
+typedef struct crgb_options {
+  const char *method;        /* NULL: "bilinear" */
+  const char *variant;       /* NULL or "": automatic */
+  crgb_device output_device; /* where output points */
+  void *cuda_context;        /* CUcontext, or NULL */
+  void *cuda_stream;         /* CUstream in that context, or NULL */
+  void *reserved[4];         /* must be NULL (room for later options) */
+} crgb_options;
+
+/* crgb_grad_boxes with options (NULL: all zero). Output in CUDA memory needs
+ * a CUDA variant; host variants read and write host memory only. */
+CRGB_API crgb_status crgb_grad_boxes_ex(const crgb_tensor *grads, const crgb_tensor *image,
+                                        const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                                        float *output, int64_t output_elems,
+                                        const crgb_options *options, crgb_error *error);
+
+/* Before destroying a CUDA context that crgb ran in: waits for nothing,
+ * frees the device memory crgb keeps cached (in every context) and unloads
+ * crgb's kernels from that context. NULL: only the cached memory. Returns
+ * CRGB_OK, or CRGB_UNAVAILABLE when no CUDA driver is loaded. */
+CRGB_API crgb_status crgb_cuda_release(void *cuda_context);
+
 /* What the dispatcher can run. */
 typedef struct crgb_variant_info {
   const char *name;   /* "reference", "sse41", "avx2", "avx512", ... */
   const char *target; /* the pinned Halide target string, or "c++" */
-  int available;      /* this CPU can run it */
+  int available;      /* this machine can run it (CPU features; for cuda_*, a GPU) */
   int selected;       /* it is what an automatic call uses */
 } crgb_variant_info;
 

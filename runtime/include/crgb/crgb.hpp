@@ -14,32 +14,59 @@
 namespace crgb {
 
 class Error : public std::runtime_error {
-public:
+ public:
   Error(crgb_status status, const std::string &message)
       : std::runtime_error(std::string(crgb_status_name(status)) + ": " + message),
-        status_(status), message_(message) {}
+        status_(status),
+        message_(message) {}
   crgb_status status() const { return status_; }
   // The message alone, without the "<Class>: " prefix.
   const std::string &message() const { return message_; }
 
-private:
+ private:
   crgb_status status_;
   std::string message_;
 };
 
-template <typename T> struct dtype_of;
-template <> struct dtype_of<uint8_t> { static constexpr crgb_dtype value = CRGB_UINT8; };
-template <> struct dtype_of<uint16_t> { static constexpr crgb_dtype value = CRGB_UINT16; };
-template <> struct dtype_of<int8_t> { static constexpr crgb_dtype value = CRGB_INT8; };
-template <> struct dtype_of<int16_t> { static constexpr crgb_dtype value = CRGB_INT16; };
-template <> struct dtype_of<int32_t> { static constexpr crgb_dtype value = CRGB_INT32; };
-template <> struct dtype_of<int64_t> { static constexpr crgb_dtype value = CRGB_INT64; };
-template <> struct dtype_of<float> { static constexpr crgb_dtype value = CRGB_FLOAT32; };
-template <> struct dtype_of<double> { static constexpr crgb_dtype value = CRGB_FLOAT64; };
+template <typename T>
+struct dtype_of;
+template <>
+struct dtype_of<uint8_t> {
+  static constexpr crgb_dtype value = CRGB_UINT8;
+};
+template <>
+struct dtype_of<uint16_t> {
+  static constexpr crgb_dtype value = CRGB_UINT16;
+};
+template <>
+struct dtype_of<int8_t> {
+  static constexpr crgb_dtype value = CRGB_INT8;
+};
+template <>
+struct dtype_of<int16_t> {
+  static constexpr crgb_dtype value = CRGB_INT16;
+};
+template <>
+struct dtype_of<int32_t> {
+  static constexpr crgb_dtype value = CRGB_INT32;
+};
+template <>
+struct dtype_of<int64_t> {
+  static constexpr crgb_dtype value = CRGB_INT64;
+};
+template <>
+struct dtype_of<float> {
+  static constexpr crgb_dtype value = CRGB_FLOAT32;
+};
+template <>
+struct dtype_of<double> {
+  static constexpr crgb_dtype value = CRGB_FLOAT64;
+};
 
 // A descriptor for raw data of any dtype (float16 has no C++ type: pass the
 // bits as uint16_t data with CRGB_FLOAT16).
-inline crgb_tensor tensor(const void *data, crgb_dtype dtype, std::initializer_list<int64_t> shape) {
+inline crgb_tensor tensor(const void *data, crgb_dtype dtype,
+                          std::initializer_list<int64_t> shape) {
   crgb_tensor t{};
   t.data = data;
   t.dtype = dtype;
@@ -61,10 +88,12 @@ inline crgb_tensor tensor(const void *data, crgb_dtype dtype, const std::vector<
   t.device = CRGB_DEVICE_HOST;
   return t;
 }
-template <typename T> crgb_tensor tensor(const T *data, std::initializer_list<int64_t> shape) {
+template <typename T>
+crgb_tensor tensor(const T *data, std::initializer_list<int64_t> shape) {
   return tensor(static_cast<const void *>(data), dtype_of<T>::value, shape);
 }
-template <typename T> crgb_tensor tensor(const T *data, const std::vector<int64_t> &shape) {
+template <typename T>
+crgb_tensor tensor(const T *data, const std::vector<int64_t> &shape) {
   return tensor(static_cast<const void *>(data), dtype_of<T>::value, shape);
 }
 
@@ -104,6 +133,6 @@ inline std::vector<VariantInfo> variants() {
   return v;
 }
 
-} // namespace crgb
+}  // namespace crgb
 
-#endif // CRGB_CRGB_HPP
+#endif  // CRGB_CRGB_HPP

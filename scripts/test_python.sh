@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The Python package's tests (README, "Python"). Idempotent; installs what it
+# needs, pinned, then runs pytest twice on tests/python:
+#   - .venv: scripts/setup.sh's toolchain plus python/requirements-build.txt
+#     (scikit-build-core, nanobind); `pip install .` builds crgb there, in the
+#     persistent build tree build-python/ (incremental after the first time);
+#   - .venv-tf + TensorFlow: tests/python/requirements.txt (tensorflow-cpu
+#     2.20.0, NumPy 2, pytest): everything but the PyTorch tests;
+#   - /usr/bin/python3 + PyTorch: Debian's python3-torch 1.13 and python3-pytest
+#     (PyPI's torch wheels bring about 3 GB of CUDA libraries; Debian's is CPU
+#     only): everything but the TensorFlow tests, against NumPy 1.24.
+# Both import the crgb installed in .venv, through a directory that holds only
+# it (build-python/site): same CPython 3.11 ABI, nothing else of .venv.
+#
+# Measured on the 2-core Debian 12 VM (2026-11-28, first run): apt python3-torch
+# and python3-pytest 34 s; .venv-tf with TensorFlow plus the build requirements
+# 33 s; the first `pip install .` about 8 minutes (every Halide variant), a
+# later one a few seconds; the two pytest runs 6 s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+start=$SECONDS
+step() { printf '\n== test_python: %s (%ds so far)\n' "$*" $((SECONDS - start)); }
+
+# pip install -r FILE into VENV unless FILE is unchanged since the last time.
+install_requirements() {
+  local venv=$1 file=$2
+  local stamp="$venv/.$(echo "$file" | tr / _).sha256"
+  local want
+  want=$(sha256sum "$file" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "test_python: installing $file into $venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$file"
+    echo "$want" >"$stamp"
+  fi
+}
+
+apt_packages=(python3-torch python3-pytest)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  step "installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+step "TensorFlow environment .venv-tf"
+[ -x .venv-tf/bin/python ] || python3 -m venv .venv-tf
+install_requirements .venv-tf tests/python/requirements.txt
+install_requirements .venv python/requirements-build.txt
+
+# Build and install crgb into .venv. --no-build-isolation: the build uses
+# .venv's pinned cmake, ninja, scikit-build-core and nanobind, so build-python/
+# stays valid from one run to the next (an isolated build would bring fresh
+# copies under new temporary paths and recompile nanobind each time).
+step "pip install . (build tree build-python/)"
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pip install -q --disable-pip-version-check \
+  --no-build-isolation .
+env -u PYTHONPATH .venv/bin/python -c "import crgb; print('test_python: crgb', crgb.__version__, 'in .venv:',
+  len(crgb.variants(available_only=True)), 'variants run here')"
+
+site=build-python/site
+mkdir -p "$site"
+ln -sfn "$(env -u PYTHONPATH .venv/bin/python -c 'import crgb, os; print(os.path.dirname(crgb.__file__))')" \
+  "$site/crgb"
+export PYTHONPATH="$PWD/$site"
+pytest_args=(-q -p no:cacheprovider tests/python)
+step "pytest with TensorFlow (.venv-tf)"
+.venv-tf/bin/python -m pytest "${pytest_args[@]}"
+step "pytest with PyTorch (/usr/bin/python3)"
+/usr/bin/python3 -m pytest "${pytest_args[@]}"
+step "all passed"
