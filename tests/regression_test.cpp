@@ -19,6 +19,9 @@
 //       behaviour, an out-of-bounds read). SEMANTICS.md: accepted, and every
 //       sample whose coordinate is not a number inside the image contributes
 //       nothing.
+//   Non-finite grads of samples outside the image (TensorFlow skips those
+//       samples): they must not reach the result on any variant, including
+//       the autoscheduled ones that vectorize across boxes.
 #include "support/dtype.h"
 #include "support/generate.h"
 #include "support/problem.h"
@@ -260,6 +263,53 @@ TEST_P(Regression, FiniteBoxesOverflowingInsideTheComputation) {
       ASSERT_EQ(one.status, CRGB_OK);
       for (int k = 0; k < 4; ++k) EXPECT_EQ(all.out[20 + k], one.out[k]) << "column " << k;
     }
+  }
+}
+
+// Samples outside the image carry non-finite grads (inf, -inf, NaN,
+// +-3.4e38), over enough boxes to fill vectors across boxes. TensorFlow skips
+// those samples, so the result must be what the finite grads alone give.
+TEST_P(Regression, NonFiniteGradsOfExcludedSamplesContributeNothing) {
+  const std::vector<float> boxes = {-0.3671875f, -0.375f, 0.125f, 0.25f,  // rows 0-1, cols 0-1 out
+                                    0.875f,      0.75f,   0.25f,  0.875f,
+                                    -1.5f,       -1.5f,   -0.5f,  -0.5f};
+  const float specials[] = {kInf, -kInf, kNaN, -3.4e38f, 3.4e38f};
+  for (crgb_dtype dtype : dtypes()) {
+    // Enough boxes to fill vectors across boxes (32 lanes), all alike.
+    Problem p = with_boxes(dtype, Shape{3, 2, 5, 9, 3, 3, 4}, boxes, 11);
+    for (int copies = 0; copies < 5; ++copies) {
+      const size_t n = p.boxes.size();
+      for (size_t i = 0; i < 12; ++i) p.boxes.push_back(p.boxes[n - 12 + i]);
+      const size_t g = p.grads.size();
+      for (size_t i = 0; i < 3 * 3 * 4 * 9; ++i) p.grads.push_back(p.grads[g - 3 * 3 * 4 * 9 + i]);
+      for (int k = 0; k < 3; ++k) p.box_ind.push_back(p.box_ind[p.box_ind.size() - 3]);
+      p.num_boxes += 3;
+    }
+    // Every grad of a sample outside the image becomes a special value.
+    const Expected before = rederive(p);
+    size_t k = 0;
+    for (int64_t b = 0; b < p.num_boxes; ++b)
+      for (int64_t y = 0; y < p.crop_height; ++y)
+        for (int64_t x = 0; x < p.crop_width; ++x) {
+          const float *box = &p.boxes[static_cast<size_t>(4 * b)];
+          const bool inside_y = sample_inside(
+              sample_coordinate(box[0], box[2], y, p.image_height, p.crop_height), p.image_height);
+          const bool inside_x = sample_inside(
+              sample_coordinate(box[1], box[3], x, p.image_width, p.crop_width), p.image_width);
+          if (inside_y && inside_x) continue;
+          for (int64_t d = 0; d < p.depth; ++d)
+            p.grads[static_cast<size_t>(((b * p.crop_height + y) * p.crop_width + x) * p.depth +
+                                        d)] = specials[k++ % 5];
+        }
+    ASSERT_GT(k, 0u);
+    const Expected after = rederive(p);
+    ASSERT_EQ(before.value, after.value);  // the re-derivation skips them too
+    SCOPED_TRACE(p.describe());
+    const Outcome o = run(p, variant());
+    ASSERT_EQ(o.status, CRGB_OK) << o.message;
+    for (size_t i = 0; i < o.out.size(); ++i)
+      EXPECT_TRUE(std::isfinite(o.out[i])) << "output " << i << ": " << o.out[i];
+    EXPECT_TRUE(within_tolerance(o.out, after));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "support/rederive.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 
@@ -137,8 +138,15 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
             // where that can overflow, the output may be inf, or NaN when the
             // weight is 0 (inf * 0), whatever its float64 value: the infinite
             // sum of magnitudes makes any result acceptable for it.
-            abs_sum[k] +=
-                overflows[k] || mag[k] >= FLT_MAX ? INFINITY : mag[k] * std::fabs(weight[k]);
+            // The SIMD variants compile under fast-math, which lets LLVM
+            // reassociate a term's products (grad times a pixel before the
+            // lerp weight scales it down): where any such order can overflow
+            // float32, any result is acceptable too.
+            const bool any_order_overflows =
+                corners * std::max(1.0, std::fabs(weight[k])) >= FLT_MAX;
+            abs_sum[k] += overflows[k] || any_order_overflows || mag[k] >= FLT_MAX
+                              ? INFINITY
+                              : mag[k] * std::fabs(weight[k]);
             corner_sum[k] += corners * extent[k];
           }
         }
