@@ -139,11 +139,15 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
             // weight is 0 (inf * 0), whatever its float64 value: the infinite
             // sum of magnitudes makes any result acceptable for it.
             // The SIMD variants compile under fast-math, which lets LLVM
-            // reassociate a term's products (grad times a pixel before the
-            // lerp weight scales it down): where any such order can overflow
-            // float32, any result is acceptable too.
-            const bool any_order_overflows =
-                corners * std::max(1.0, std::fabs(weight[k])) >= FLT_MAX;
+            // reassociate a term's products in any order (grad times weight
+            // before the lerp, grad times a pixel, ...): every such partial
+            // product is at most the product of its factors' magnitudes each
+            // raised to at least 1, so where that reaches FLT_MAX some order
+            // overflows float32 and any result is acceptable too.
+            const double pixels = std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br);
+            const bool any_order_overflows = std::max(1.0, std::fabs(g)) * std::max(1.0, pixels) *
+                                                 std::max(1.0, std::fabs(weight[k])) >=
+                                             FLT_MAX;
             abs_sum[k] += overflows[k] || any_order_overflows || mag[k] >= FLT_MAX
                               ? INFINITY
                               : mag[k] * std::fabs(weight[k]);

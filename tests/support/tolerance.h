@@ -28,11 +28,11 @@ double tolerance(const Expected &want, size_t i);
 
 // Checks every output against the re-derivation. Non-finite cases: a NaN
 // value must come back NaN and an infinite one the same infinity; a finite
-// value may come back non-finite only where float32 partial sums can
-// overflow (abs_sum beyond FLT_MAX). On failure the message names the worst
-// offender (box, column, got, want, abs_sum, bound) and how many failed.
-// scale multiplies the bound: 2 when want.value is itself a variant's result
-// (both are within one bound of the exact value).
+// value may come back non-finite only where float32 partial results can
+// overflow in some evaluation order (abs_sum or corner_sum beyond FLT_MAX). On failure the message
+// names the worst offender (box, column, got, want, abs_sum, bound) and how many failed. scale
+// multiplies the bound: 2 when want.value is itself a variant's result (both are within one bound
+// of the exact value).
 ::testing::AssertionResult within_tolerance(const std::vector<float> &got, const Expected &want,
                                             double scale = 1.0);
 
