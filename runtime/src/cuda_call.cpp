@@ -310,9 +310,8 @@ Status run_cuda(const HalideVariant &v, const Shapes &s, const crgb_tensor &grad
   if (!st.ok()) return st;
   const int64_t out_bytes = s.num_boxes * 4 * static_cast<int64_t>(sizeof(float));
   if (s.depth == 0) return write_zeros(*d, stream, output, out_bytes, placement.output);
-  if (st.ok())
-    st = input(*d, bufs, stream, "grads", grads,
-               {s.num_boxes, s.crop_height, s.crop_width, s.depth}, &g);
+  st = input(*d, bufs, stream, "grads", grads, {s.num_boxes, s.crop_height, s.crop_width, s.depth},
+             &g);
   if (st.ok())
     st = input(*d, bufs, stream, "image", image, {s.batch, s.image_height, s.image_width, s.depth},
                &im);

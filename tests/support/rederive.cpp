@@ -113,18 +113,8 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
           const double ax =
               std::fabs(g) * (std::fabs(1 - sy.lerp) * (std::fabs(tr) + std::fabs(tl)) +
                               std::fabs(sy.lerp) * (std::fabs(br) + std::fabs(bl)));
-          const double corners =
-              std::fabs(g) * (std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br));
-          // TensorFlow subtracts neighbouring pixels in float32 before the
-          // lerp weights and the grad scale them down: where one difference
-          // can overflow, its inf meets a 0 lerp weight or a 0 grad (NaN), or
-          // stays inf, whatever the float64 value says.
-          const bool y_diff_overflows =
-              std::fabs(bl) + std::fabs(tl) >= FLT_MAX || std::fabs(br) + std::fabs(tr) >= FLT_MAX;
-          const bool x_diff_overflows =
-              std::fabs(tr) + std::fabs(tl) >= FLT_MAX || std::fabs(br) + std::fabs(bl) >= FLT_MAX;
-          const bool overflows[4] = {y_diff_overflows, x_diff_overflows, y_diff_overflows,
-                                     x_diff_overflows};
+          const double pixels = std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br);
+          const double corners = std::fabs(g) * pixels;
           // Output order: y1, x1, y2, x2.
           const double grad[4] = {gy, gx, gy, gx};
           const double mag[4] = {ay, ax, ay, ax};
@@ -132,23 +122,21 @@ Expected rederive(const Problem &p, const PixelFn &pixel_fn) {
           const double extent[4] = {
               static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1),
               static_cast<double>(p.image_height - 1), static_cast<double>(p.image_width - 1)};
+          // Where float32 can overflow, the output may be inf, or NaN when the
+          // weight or the grad is 0 (inf * 0), whatever its float64 value: an
+          // infinite sum of magnitudes makes any result acceptable for it.
+          // TensorFlow subtracts neighbouring pixels before the lerp and the
+          // grad scale them, and the SIMD variants compile under fast-math,
+          // which lets LLVM form a term's products in any order (grad times
+          // weight before the lerp, grad times a pixel, ...). Every such
+          // partial result is at most the product of its factors' magnitudes,
+          // each raised to at least 1; that product also bounds a pixel
+          // difference and the lerp-weighted magnitude (ay, ax), so it is the
+          // one test needed.
+          const double unweighted = std::max(1.0, std::fabs(g)) * std::max(1.0, pixels);
           for (int k = 0; k < 4; ++k) {
             value[k] += grad[k] * weight[k];
-            // TensorFlow forms the unweighted image gradient in float32 first;
-            // where that can overflow, the output may be inf, or NaN when the
-            // weight is 0 (inf * 0), whatever its float64 value: the infinite
-            // sum of magnitudes makes any result acceptable for it.
-            // The SIMD variants compile under fast-math, which lets LLVM
-            // reassociate a term's products in any order (grad times weight
-            // before the lerp, grad times a pixel, ...): every such partial
-            // product is at most the product of its factors' magnitudes each
-            // raised to at least 1, so where that reaches FLT_MAX some order
-            // overflows float32 and any result is acceptable too.
-            const double pixels = std::fabs(tl) + std::fabs(tr) + std::fabs(bl) + std::fabs(br);
-            const bool any_order_overflows = std::max(1.0, std::fabs(g)) * std::max(1.0, pixels) *
-                                                 std::max(1.0, std::fabs(weight[k])) >=
-                                             FLT_MAX;
-            abs_sum[k] += overflows[k] || any_order_overflows || mag[k] >= FLT_MAX
+            abs_sum[k] += unweighted * std::max(1.0, std::fabs(weight[k])) >= FLT_MAX
                               ? INFINITY
                               : mag[k] * std::fabs(weight[k]);
             corner_sum[k] += corners * extent[k];
