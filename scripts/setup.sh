@@ -10,33 +10,16 @@
 #     requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/install_lib.sh
+source scripts/install_lib.sh
 
 apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev pkg-config
               clang libclang-rt-14-dev
               g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64 libgtest-dev:arm64 libstdc++6:arm64)
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing Debian packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  if [[ " ${missing[*]}" == *:arm64* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    $sudo dpkg --add-architecture arm64
-  fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+apt_install_missing "${apt_packages[@]}"
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   python3 -m venv .venv
 fi
-stamp=.venv/.requirements.sha256
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing requirements.txt into .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
-  echo "$want" >"$stamp"
-fi
+pip_install_requirements .venv requirements.txt

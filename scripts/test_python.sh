@@ -19,39 +19,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# shellcheck source=scripts/install_lib.sh
+source scripts/install_lib.sh
 start=$SECONDS
 step() { printf '\n== test_python: %s (%ds so far)\n' "$*" $((SECONDS - start)); }
 
-# pip install -r FILE into VENV unless FILE is unchanged since the last time.
-install_requirements() {
-  local venv=$1 file=$2
-  local stamp="$venv/.$(echo "$file" | tr / _).sha256"
-  local want
-  want=$(sha256sum "$file" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "test_python: installing $file into $venv"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$file"
-    echo "$want" >"$stamp"
-  fi
-}
-
 apt_packages=(python3-torch python3-pytest)
-missing=()
-for p in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  step "installing Debian packages: ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+step "Debian packages for the PyTorch tests"
+apt_install_missing "${apt_packages[@]}"
 
 step "TensorFlow environment .venv-tf"
 [ -x .venv-tf/bin/python ] || python3 -m venv .venv-tf
-install_requirements .venv-tf tests/python/requirements.txt
-install_requirements .venv python/requirements-build.txt
+pip_install_requirements .venv-tf tests/python/requirements.txt
+pip_install_requirements .venv python/requirements-build.txt
 
 # Build and install crgb into .venv. --no-build-isolation: the build uses
 # .venv's pinned cmake, ninja, scikit-build-core and nanobind, so build-python/
