@@ -4,8 +4,9 @@
 #   - .venv: scripts/setup.sh's toolchain plus python/requirements-build.txt
 #     (scikit-build-core, nanobind); `pip install .` builds crgb there, in the
 #     persistent build tree build-python/ (incremental after the first time);
-#   - .venv-tf + TensorFlow: tests/python/requirements.txt (tensorflow-cpu
-#     2.20.0, NumPy 2, pytest): everything but the PyTorch tests;
+#   - .venv-tf + TensorFlow and JAX: tests/python/requirements.txt
+#     (tensorflow-cpu 2.20.0, jax[cpu] 0.7.2, NumPy 2, pytest): everything but
+#     the PyTorch tests;
 #   - /usr/bin/python3 + PyTorch: Debian's python3-torch 1.13 and python3-pytest
 #     (PyPI's torch wheels bring about 3 GB of CUDA libraries; Debian's is CPU
 #     only): everything but the TensorFlow tests, against NumPy 1.24.
@@ -49,8 +50,8 @@ ln -sfn "$(env -u PYTHONPATH .venv/bin/python -c 'import crgb, os; print(os.path
   "$site/crgb"
 export PYTHONPATH="$PWD/$site"
 pytest_args=(-q -p no:cacheprovider tests/python)
-step "pytest with TensorFlow (.venv-tf)"
-.venv-tf/bin/python -m pytest "${pytest_args[@]}"
+step "pytest with TensorFlow and JAX (.venv-tf)"
+CRGB_TEST_REQUIRE=tensorflow,jax .venv-tf/bin/python -m pytest "${pytest_args[@]}"
 step "pytest with PyTorch (/usr/bin/python3)"
-/usr/bin/python3 -m pytest "${pytest_args[@]}"
+CRGB_TEST_REQUIRE=torch /usr/bin/python3 -m pytest "${pytest_args[@]}"
 step "all passed"
