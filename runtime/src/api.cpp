@@ -164,7 +164,7 @@ const char *crgb_selected_variant(void) {
 int crgb_set_num_threads(int num_threads) {
   static std::atomic<int> current{0};
   if (num_threads < 0) num_threads = 0;
-  halide_set_num_threads(num_threads);
+  set_halide_threads(num_threads);
   return current.exchange(num_threads);
 }
 

@@ -3,6 +3,7 @@
 #include <HalideRuntime.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -22,6 +23,52 @@ thread_local std::string halide_message;
 // errors go on to the handler that was installed before ours.
 thread_local bool in_crgb_pipeline = false;
 std::atomic<halide_error_handler_t> previous_handler{nullptr};
+
+// Host pipelines pass through this gate while they run; a thread-count change
+// closes it, waits until none is running, shuts the Halide thread pool down
+// (see set_halide_threads) and reopens it. Closing takes priority over entry,
+// so a change waits for the calls already running, never for a stream of new
+// ones from other threads.
+class PoolGate {
+ public:
+  void enter() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !resizing_; });
+    ++running_;
+  }
+  void leave() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--running_ == 0) changed_.notify_all();
+  }
+  template <typename F>
+  void resize(F &&f) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !resizing_; });
+    resizing_ = true;
+    changed_.wait(lock, [&] { return running_ == 0; });
+    f();
+    resizing_ = false;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int running_ = 0;
+  bool resizing_ = false;
+};
+
+PoolGate &pool_gate() {
+  static PoolGate gate;
+  return gate;
+}
+
+struct InPool {
+  InPool() { pool_gate().enter(); }
+  ~InPool() { pool_gate().leave(); }
+  InPool(const InPool &) = delete;
+  InPool &operator=(const InPool &) = delete;
+};
 
 void capture_error(void *user_context, const char *message) {
   halide_error_handler_t previous = previous_handler.load();
@@ -74,6 +121,7 @@ Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tens
   HalidePipeline fn = variant.by_dtype[image.dtype];
   if (fn == nullptr) return not_built(variant, image.dtype);
   std::string why;
+  InPool in_pool;
   if (call_halide([&] { return fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer); },
                   &why) == 0)
     return {};
@@ -83,6 +131,18 @@ Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tens
 Status not_built(const HalideVariant &variant, crgb_dtype dtype) {
   return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name +
                                   "' is not built for image dtype " + crgb_dtype_name(dtype)};
+}
+
+void set_halide_threads(int num_threads) {
+  // halide_set_num_threads alone only decides how many workers the pool
+  // creates when it starts: once started, a pool of two kept running both
+  // after a request for one (measured: W1 took the same time either way).
+  // So the pool is shut down, after every running pipeline has finished, and
+  // the next call starts one of the new size.
+  pool_gate().resize([&] {
+    halide_shutdown_thread_pool();
+    halide_set_num_threads(num_threads);
+  });
 }
 
 int call_halide(const std::function<int()> &fn, std::string *message) {

@@ -24,6 +24,10 @@ Status run_halide(const HalideVariant &variant, const Shapes &shapes, const crgb
 // Unimplemented: `variant` has no pipeline for this image dtype (CrgbVariants.cmake).
 Status not_built(const HalideVariant &variant, crgb_dtype dtype);
 
+// Sets the Halide thread pool's size (0: HL_NUM_THREADS, else the cores),
+// waiting for host pipelines that are running to finish first.
+void set_halide_threads(int num_threads);
+
 // Calls a Halide pipeline (or any Halide runtime function) with Halide's
 // errors on this thread captured: returns its result and, when nonzero, the
 // message Halide reported (or "error code N") in *message.
