@@ -4,7 +4,6 @@
 // through the threads this process has, not through timing: a pool of N runs
 // N - 1 workers beside the calling thread.
 #include "support/generate.h"
-#include "support/variants.h"
 
 #include <crgb/crgb.h>
 

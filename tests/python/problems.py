@@ -17,6 +17,13 @@ DTYPES = ["uint8", "uint16", "int8", "int16", "int32", "int64", "float16", "floa
 SEED = int(os.environ.get("CRGB_TEST_SEED", time.time_ns() % 2**32))
 
 
+def same_bits(a, b) -> bool:
+    """Same shape, dtype and bits (NaN payloads and the sign of zero count) of two
+    float32 arrays, or of anything np.asarray turns into one (JAX, TensorFlow)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint32), b.view(np.uint32))
+
+
 def rng(salt: int) -> np.random.Generator:
     """A generator for one test, from the run's seed and a per-test salt."""
     return np.random.default_rng([SEED, salt])

@@ -9,15 +9,11 @@ import pytest
 import crgb
 import problems
 from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, FakeDeviceArray
+from problems import same_bits
 
 
 def problem(salt, dtype="float32", min_boxes=2):
     return problems.random_problem(problems.rng(salt), dtype, min_boxes=min_boxes)
-
-
-def same_bits(a, b):
-    a, b = np.asarray(a), np.asarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint32), b.view(np.uint32))
 
 
 def test_numpy_in_numpy_out():

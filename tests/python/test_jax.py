@@ -13,11 +13,7 @@ jnp = pytest.importorskip("jax.numpy")
 
 import crgb  # noqa: E402
 import problems  # noqa: E402
-
-
-def same_bits(got, want):
-    return got.shape == want.shape and np.array_equal(np.asarray(got).view(np.uint32),
-                                                      want.view(np.uint32))
+from problems import same_bits  # noqa: E402
 
 
 @pytest.mark.parametrize("dtype", problems.DTYPES)

@@ -151,8 +151,8 @@ CRGB_API const char *crgb_selected_variant(void);
 /* Worker threads of the Halide variants, process-wide (Halide's thread pool is
  * one per process). 0 restores the default (HL_NUM_THREADS, else the number of
  * cores). Results do not depend on it. Returns the previous setting.
- * Takes effect at once: it waits for crgb calls running on other threads to
- * finish, then shuts Halide's thread pool down, so that the next call starts
+ * Takes effect at once: it waits for calls of host Halide variants running on
+ * other threads to finish, then shuts Halide's thread pool down, so that the next call starts
  * one of the new size. Another Halide-generated library in the same process
  * shares that pool: do not call this while it is running a pipeline. */
 CRGB_API int crgb_set_num_threads(int num_threads);
