@@ -39,6 +39,6 @@
 
 namespace crgb {
 inline CpuTunables arm_neon_tunables() {
-  return {/*vector_lanes=*/8, /*boxes_per_task=*/8};
+  return {/*vector_lanes=*/8, /*boxes_per_task=*/8, /*grads_prefetch_rows=*/0};
 }
 }  // namespace crgb

@@ -22,6 +22,8 @@ struct PipelineStages {
   Halide::RDom samples;
   // output(c, b): box_sums laid out as (dy1, dx1, dy2, dx2).
   Halide::Func output;
+  // The grads input, which a schedule may prefetch.
+  Halide::ImageParam grads;
 };
 
 }  // namespace crgb
