@@ -24,7 +24,7 @@ const std::vector<WorkloadSpec> &builtin_workloads() {
 namespace {
 
 template <typename T>
-void fill(std::vector<unsigned char> &bytes, int64_t n, std::mt19937 &rng, double lo, double hi) {
+void fill(AlignedVector<unsigned char> &bytes, int64_t n, std::mt19937 &rng, double lo, double hi) {
   std::uniform_real_distribution<double> u(lo, hi);
   bytes.resize(static_cast<size_t>(n) * sizeof(T));
   for (int64_t i = 0; i < n; ++i) {

@@ -29,7 +29,7 @@ inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
 
 struct CpuTunables {
   int vector_lanes;         // float32 lanes of one vector register
-  int boxes_per_task;       // boxes per parallel task
+  int boxes_per_task;       // most boxes per parallel task (fewer when there are few boxes)
   int grads_prefetch_rows;  // software-prefetch grads this many crop rows ahead (0: off)
 };
 
@@ -39,7 +39,13 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   RVar chunk("chunk"), in_chunk("in_chunk");
 
   s.output.reorder(s.c, s.b).bound(s.c, 0, 4).unroll(s.c);
-  s.output.split(s.b, bo, bi, t.boxes_per_task, TailStrategy::GuardWithIf).parallel(bo);
+  // At least 8 tasks when there are 8 boxes or more, so that a few large
+  // boxes still spread over the threads (W4 with 40 boxes: 1.6-1.9x faster than
+  // 16 boxes per task); at most boxes_per_task boxes, as larger tasks cost
+  // less overhead on many small boxes (W3).
+  Expr num_boxes = s.output.output_buffer().dim(1).extent();
+  Expr boxes_per_task = clamp(num_boxes / 8, 1, t.boxes_per_task);
+  s.output.split(s.b, bo, bi, boxes_per_task, TailStrategy::GuardWithIf).parallel(bo);
 
   // Sampling tables per box, stored once per task: allocating them per box
   // costs a heap allocation each, which shows on small crops (W3).

@@ -11,6 +11,6 @@
 
 namespace crgb {
 inline CpuTunables x86_sse41_tunables() {
-  return {/*vector_lanes=*/4, /*boxes_per_task=*/16, /*grads_prefetch_rows=*/2};
+  return {/*vector_lanes=*/4, /*boxes_per_task=*/32, /*grads_prefetch_rows=*/2};
 }
 }  // namespace crgb
