@@ -1,19 +1,25 @@
 // AVX2 + FMA + F16C, the design card's target: 8-lane vectors.
 // Schedule shape: cpu_schedule.h.
 //
-// Tuned on: 2-core AMD EPYC VM (KVM), 24 GiB, Debian 12, Halide 21.0.0, target
-// x86-64-linux-sse41-avx-avx2-fma-f16c. Measured with `crgb bench` (median of
-// 15 interleaved rounds, 2 threads) on 2026-11-25: see README's table.
-// Tried and measured worse on W1-W4 here: 16 lanes (two registers per lane
-// group), software prefetch of grads one or two samples ahead, two samples'
-// channel loops interleaved, 4 boxes per task (W3 slower).
-// Re-checked on 2026-11-29 on a 2-core AMD EPYC Zen 5 VM (family 26; 32 MiB L3,
-// 2 MiB L2 per core), interleaved in one process (JIT, W1-W4 shapes): 16
-// lanes 7-15% slower; 8 boxes per task 8% faster on W4 (300 boxes: fewer
-// tasks than cores can balance), 5% slower on W2 and W3; per-sample channel
-// sums weighted once per sample (an algorithm restatement, 10 vector ops
-// instead of 14) 0-12% faster, W3 unchanged: none kept, as no setting wins on
-// every workload and the last would change every schedule.
+// Tuned on: 2-core AMD EPYC Zen 5 VM (KVM, family 26; 2 MiB L2 per core, 32 MiB
+// L3), Debian 12, Halide 21.0.0, target x86-64-linux-sse41-avx-avx2-fma-f16c.
+// Kept on 2026-11-29, median ms W1 / W2 / W3 / W4 (JIT harness, interleaved,
+// 25 rounds, 2 threads; the README's table has the `crgb bench` numbers):
+//   no prefetch, 16 boxes per task        1.47 / 3.67 / 2.72 / 12.54
+//   grads prefetched 1 crop row ahead     1.04 / 3.04 / 1.94 /  7.62
+//   grads prefetched 2 rows ahead         1.06 / 3.04 / 1.80 /  7.73
+//   (3 and 4 rows, and 4 samples ahead, within 5% of 2 rows)
+//   a second run:
+//   2 rows, 16 boxes per task             0.88 / 1.98 / 1.79 /  7.60
+//   2 rows, 32 boxes per task             0.85 / 1.97 / 1.72 /  7.04
+//   2 rows, at least 8 tasks, at most 32  0.88 / 2.09 / 1.73 /  6.89
+// (compare rows within one run: the machine's speed moves between runs).
+// At least 8 tasks: W4's shape with 40 boxes 1.72 -> 0.89 ms.
+// Tried and measured worse: 16 lanes (6-20% slower on W1, W3, W4); 24 boxes
+// per task (W2 24% slower: 11 tasks on 2 threads); an algorithm restatement
+// with four per-sample channel sums (8 vector ops per chunk instead of 14;
+// before the prefetch: W3 18% slower, W1, W2, W4 within 6%); and, on
+// 2026-11-25, two samples' channel loops interleaved.
 #pragma once
 #include "cpu_schedule.h"
 

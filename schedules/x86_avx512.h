@@ -1,16 +1,26 @@
 // AVX-512 (the Skylake-SP set: F, CD, BW, DQ, VL): 16-lane vectors.
 // Schedule shape: cpu_schedule.h.
 //
-// Tuned on: 2-core AMD EPYC VM (KVM), 24 GiB, Debian 12, Halide 21.0.0, target
-// x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake. Measured with
-// `crgb bench` (median of 15 interleaved rounds, 2 threads) on 2026-11-25: see
-// README's table. 32 lanes and grads prefetching measured worse.
-// Re-checked on 2026-11-29 on a 2-core AMD EPYC Zen 5 VM, interleaved in one
-// process (JIT, W1-W4 shapes): 4 boxes per task 6% faster on W4 and 16%
-// slower on W3, 8 boxes 6% either way, 32 boxes and 32 lanes within noise;
-// Halide's prefetch() of the image 100x slower (its bounds of a sample's
-// pixels are the whole image: the indices are loaded values), of grads one
-// sample ahead 25% slower.
+// Tuned on: 2-core AMD EPYC Zen 5 VM (KVM, family 26; 2 MiB L2 per core, 32 MiB
+// L3), Debian 12, Halide 21.0.0, target
+// x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake.
+// Kept on 2026-11-29, median ms W1 / W2 / W3 / W4 (JIT harness, interleaved,
+// 25 rounds, 2 threads; the README's table has the `crgb bench` numbers):
+//   no prefetch, 16 boxes per task        1.09 / 2.41 / 2.53 / 9.77
+//   grads prefetched 1 crop row ahead     0.79 / 1.93 / 1.75 / 7.20
+//   grads prefetched 2 rows ahead         0.82 / 1.91 / 1.58 / 7.29
+//   a second run:
+//   2 rows, 16 boxes per task             0.80 / 1.92 / 1.56 / 6.17
+//   2 rows, 32 boxes per task             0.74 / 1.96 / 1.49 / 5.71
+//   2 rows, at least 8 tasks, at most 32  0.73 / 1.93 / 1.58 / 5.72
+// (compare rows within one run: the machine's speed moves between runs).
+// At least 8 tasks: W4's shape with 40 boxes 1.13 -> 0.69 ms.
+// 64-byte aligned tensors matter here: from malloc's 16-byte alignment every
+// 64-byte load spans two cache lines (W4 1.4x slower in `crgb bench`).
+// Tried and measured worse or no better: 32 lanes (W1, W3, W4 1.2-1.4x slower
+// with the prefetch); 64 and 128 boxes per task (W3 within 1%); Halide's prefetch()
+// of the image (100x slower: the bounds of a sample's pixels are the whole
+// image, as the indices are loaded values).
 #pragma once
 #include "cpu_schedule.h"
 
