@@ -42,7 +42,8 @@ const char kUsage[] =
     "Reports the median and spread (min..max) in ms; GB/s over the bytes that must be\n"
     "read (all of grads and every distinct image pixel an in-image sample touches);\n"
     "that as a percentage of this machine's streaming read bandwidth with all threads,\n"
-    "measured first in the same run; and the speed-up over the reference's median.\n"
+    "measured in the same run (the best pass of those before each workload and at the\n"
+    "end); and the speed-up over the reference's median.\n"
     "Then a second table sets each autoscheduled variant (<isa>_<autoscheduler>, e.g.\n"
     "avx2_adams2019) beside the hand-written one of its ISA (<isa>), when both ran:\n"
     "x hand = hand-written median / autoscheduled median, > 1 where it wins.\n"
@@ -122,7 +123,7 @@ class Progress {
 };
 
 std::vector<Record> run_workload(const Workload &w, const std::vector<std::string> &names,
-                                 int samples, double all_threads_gbps, const Progress &progress) {
+                                 int samples, const Progress &progress) {
   auto call = [&](const std::string &variant) {
     return grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant);
   };
@@ -159,7 +160,6 @@ std::vector<Record> run_workload(const Workload &w, const std::vector<std::strin
     r.min_ms = *std::min_element(times[v].begin(), times[v].end());
     r.max_ms = *std::max_element(times[v].begin(), times[v].end());
     r.gbps = bytes / (r.median_ms * 1e-3) / 1e9;
-    r.roofline_pct = 100.0 * r.gbps / all_threads_gbps;
     r.speedup = ref_median / r.median_ms;
   }
   return rows;
@@ -336,19 +336,32 @@ int run(const Args &args) {
       if (v.available) names.push_back(v.name);
   }
 
+  // The bandwidth is measured before every workload and once more at the end,
+  // and the best of all those passes is the peak: on a shared VM a single
+  // measurement taken while the host is busy reads low (32-48 GB/s in one
+  // hour on 2026-11-29) and would put the kernels above 100% of it.
   const Progress progress;
-  progress.show("measuring read bandwidth");
-  const Bandwidth bw = measure_read_bandwidth();
-  progress.clear();
-  std::printf("read bandwidth (streaming, 256 MiB): %.1f GB/s with 1 thread, %.1f GB/s with %d\n",
-              bw.one_thread_gbps, bw.all_threads_gbps, bw.threads);
-
+  Bandwidth bw;
+  auto measure = [&] {
+    progress.show("measuring read bandwidth");
+    const Bandwidth now = measure_read_bandwidth();
+    progress.clear();
+    bw.threads = now.threads;
+    bw.one_thread_gbps = std::max(bw.one_thread_gbps, now.one_thread_gbps);
+    bw.all_threads_gbps = std::max(bw.all_threads_gbps, now.all_threads_gbps);
+  };
   std::vector<Record> records;
   for (size_t i = 0; i < specs.size(); ++i) {
+    measure();
     Workload w = make_workload(specs[i], 20261125u + static_cast<uint32_t>(i));
-    for (const Record &r : run_workload(w, names, samples, bw.all_threads_gbps, progress))
-      records.push_back(r);
+    for (const Record &r : run_workload(w, names, samples, progress)) records.push_back(r);
   }
+  measure();
+  for (Record &r : records) r.roofline_pct = 100.0 * r.gbps / bw.all_threads_gbps;
+  std::printf(
+      "read bandwidth (streaming, 256 MiB; best of the passes before each workload and at the "
+      "end): %.1f GB/s with 1 thread, %.1f GB/s with %d\n",
+      bw.one_thread_gbps, bw.all_threads_gbps, bw.threads);
 
   std::printf("%-4s %-20s %-8s %10s %19s %8s %8s %8s %9s %s\n", "wl", "variant", "dtype",
               "median ms", "spread ms", "GB/s", "% peak", "x ref", "max err", "check");
