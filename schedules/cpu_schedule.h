@@ -71,6 +71,11 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   if (t.grads_prefetch_rows > 0)
     lanes.update().prefetch(s.grads, chunk, s.samples.z, t.grads_prefetch_rows,
                             PrefetchBoundStrategy::NonFaulting);
+  // A second copy of the loop nest for depths that fill whole vectors (every
+  // built-in workload), without the guards of a partial last vector: 4-8%
+  // faster on W1 and W3 (x86 JIT, 2026-11-29). Other depths take the general
+  // loop; the tests run both.
+  lanes.update().specialize(s.grads.dim(0).extent() % t.vector_lanes == 0);
 }
 
 void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::Target &target);

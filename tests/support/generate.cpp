@@ -62,6 +62,8 @@ void fill_boxes(std::mt19937 &rng, Problem &p) {
   }
 }
 
+}  // namespace
+
 Shape random_shape(std::mt19937 &rng) {
   Shape s;
   s.batch = uniform_int(rng, 1, 3);
@@ -89,8 +91,6 @@ Shape random_shape(std::mt19937 &rng) {
   }
   return s;
 }
-
-}  // namespace
 
 void fill_image(std::mt19937 &rng, Problem &p) {
   const int64_t n = p.batch * p.image_height * p.image_width * p.depth;

@@ -16,6 +16,9 @@ struct Shape {
   int64_t batch, image_height, image_width, depth, num_boxes, crop_height, crop_width;
 };
 
+// A small random shape (including the special shapes above).
+Shape random_shape(std::mt19937 &rng);
+
 // A small problem with a random shape (including the special shapes above).
 Problem random_problem(std::mt19937 &rng, crgb_dtype dtype);
 
