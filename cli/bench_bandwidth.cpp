@@ -42,6 +42,14 @@ double pass_gbps(const std::vector<uint64_t> &buf, int threads) {
 
 }  // namespace
 
+CacheFlusher::CacheFlusher(size_t bytes) : buf_(bytes / sizeof(uint64_t)) {
+  for (size_t i = 0; i < buf_.size(); ++i) buf_[i] = i;  // touch every page first
+}
+
+void CacheFlusher::flush() const {
+  pass_gbps(buf_, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
 Bandwidth measure_read_bandwidth(size_t bytes, int repeats) {
   std::vector<uint64_t> buf(bytes / sizeof(uint64_t));
   for (size_t i = 0; i < buf.size(); ++i) buf[i] = i;  // touch every page first

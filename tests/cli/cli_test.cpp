@@ -425,6 +425,33 @@ TEST(Cli, VariantsJson) {
   EXPECT_NE(s.find(std::string("\"name\":\"") + crgb_selected_variant() + "\""), std::string::npos);
 }
 
+// `crgb bench` checks each variant against the reference before timing it and
+// writes one record per (workload, variant); --cold marks the records.
+TEST(Cli, BenchWritesVerifiedRecords) {
+  TempDir dir;
+  const std::string json = dir.file("b.json"), csv = dir.file("b.csv"), svg = dir.file("b.svg");
+  const Result r =
+      run_cli(dir, {"bench", "--shape", "1,6,6,8,4,3,3", "--variants", crgb_selected_variant(),
+                    "--samples", "10", "--cold", "--json", json, "--csv", csv, "--plot", svg});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("inputs cold"), std::string::npos) << r.out;
+  const Bytes j = read_bytes(json);
+  std::string s;  // without whitespace
+  for (unsigned char c : j)
+    if (!std::isspace(c)) s += static_cast<char>(c);
+  const size_t records = std::string(crgb_selected_variant()) == "reference" ? 1 : 2;
+  EXPECT_EQ(static_cast<size_t>(std::count(s.begin(), s.end(), '{')), records) << s;
+  for (const char *key : {"\"workload\":\"C1\"", "\"ok\":true", "\"cold\":true"}) {
+    size_t n = 0;
+    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) ++n;
+    EXPECT_EQ(n, records) << key << " in " << s;
+  }
+  const Bytes c = read_bytes(csv);
+  EXPECT_EQ(std::string(c.begin(), c.end()).rfind("workload,variant,dtype,median_ms", 0), 0u);
+  const Bytes p = read_bytes(svg);
+  EXPECT_NE(std::string(p.begin(), p.end()).find("<svg"), std::string::npos);
+}
+
 TEST(Cli, VariantsTable) {
   TempDir dir;
   const Result r = run_cli(dir, {"variants"});
