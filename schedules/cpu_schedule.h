@@ -72,7 +72,7 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
     lanes.update().prefetch(s.grads, chunk, s.samples.z, t.grads_prefetch_rows,
                             PrefetchBoundStrategy::NonFaulting);
   // A second copy of the loop nest for depths that fill whole vectors (every
-  // built-in workload), without the guards of a partial last vector: 4-8%
+  // built-in workload), without the guards of a partial last vector: 3-6%
   // faster on W1 and W3 (x86 JIT, 2026-11-29). Other depths take the general
   // loop; the tests run both.
   lanes.update().specialize(s.grads.dim(0).extent() % t.vector_lanes == 0);
