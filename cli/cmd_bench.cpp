@@ -37,9 +37,9 @@ const char kUsage[] =
     "Each variant's result is first checked against the reference variant: the largest\n"
     "absolute difference over the largest |reference| output must be at most 1e-3 (a\n"
     "sanity check; the test suite holds the rigorous bound). Then, after a warm-up,\n"
-    "the variants are timed in --samples interleaved rounds (default 15, at least 10),\n"
-    "each round starting one variant later, so that every variant follows the\n"
-    "single-threaded reference equally often.\n"
+    "the variants are timed in --samples interleaved rounds (default 15, at least 10).\n"
+    "Each round runs the reference first, then the others in an order rotated by one\n"
+    "place per round, so that each follows the single-threaded reference equally often.\n"
     "Reports the median and spread (min..max) in ms; GB/s over the bytes that must be\n"
     "read (all of grads and every distinct image pixel an in-image sample touches);\n"
     "that as a percentage of this machine's streaming read bandwidth with all threads,\n"
@@ -147,13 +147,16 @@ std::vector<Record> run_workload(const Workload &w, const std::vector<std::strin
   }
   for (int s = 0; s < samples; ++s) {
     progress.show(label + ": round " + std::to_string(s + 1) + "/" + std::to_string(samples));
-    // Each round starts one variant later. Whichever variant follows the
-    // single-threaded reference finds the other cores idle for that long; on a
-    // VM they come back slowly (measured: a 15 ms idle gap before a call
-    // doubled W1's time on the 2-core KVM), so every variant takes that place
-    // equally often instead of the first one always.
+    // Whichever variant follows the single-threaded reference finds the other
+    // cores idle for that long; on a VM they come back slowly (measured: a
+    // 15 ms idle gap before a call doubled W1's time on the 2-core KVM). So
+    // each round runs the reference first and then the others rotated by one
+    // more place, and every other variant follows the reference equally often.
+    // (Rotating the whole list, as before, let names[1] follow it in all rounds
+    // but one in each names.size().)
+    const size_t others = names.size() - 1;
     for (size_t k = 0; k < names.size(); ++k) {
-      const size_t v = (k + static_cast<size_t>(s)) % names.size();
+      const size_t v = k == 0 ? 0 : 1 + (k - 1 + static_cast<size_t>(s)) % others;
       if (cold) cold->flush();
       times[v].push_back(time_ms([&] { call(names[v]); }));
     }
