@@ -26,38 +26,37 @@ uint64_t sum_words(const uint64_t *p, size_t n) {
   return a + b + c + d;
 }
 
-double pass_gbps(const std::vector<uint64_t> &buf, int threads) {
+int all_threads() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+StreamBuffer::StreamBuffer(size_t bytes) : words_(bytes / sizeof(uint64_t)) {
+  for (size_t i = 0; i < words_.size(); ++i) words_[i] = i;  // touch every page first
+}
+
+double StreamBuffer::read(int threads) const {
+  if (threads <= 0) threads = all_threads();
   std::atomic<uint64_t> sink{0};
-  const size_t n = buf.size(), per = n / threads;
+  const size_t n = words_.size(), per = n / threads;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     size_t lo = per * t, hi = t + 1 == threads ? n : lo + per;
-    pool.emplace_back([&, lo, hi] { sink += sum_words(buf.data() + lo, hi - lo); });
+    pool.emplace_back([&, lo, hi] { sink += sum_words(words_.data() + lo, hi - lo); });
   }
   for (std::thread &th : pool) th.join();
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return double(n * sizeof(uint64_t)) / s / 1e9;
 }
 
-}  // namespace
-
-CacheFlusher::CacheFlusher(size_t bytes) : buf_(bytes / sizeof(uint64_t)) {
-  for (size_t i = 0; i < buf_.size(); ++i) buf_[i] = i;  // touch every page first
-}
-
-void CacheFlusher::flush() const {
-  pass_gbps(buf_, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-}
-
-Bandwidth measure_read_bandwidth(size_t bytes, int repeats) {
-  std::vector<uint64_t> buf(bytes / sizeof(uint64_t));
-  for (size_t i = 0; i < buf.size(); ++i) buf[i] = i;  // touch every page first
+Bandwidth measure_read_bandwidth(const StreamBuffer &buf, int repeats) {
   Bandwidth bw;
-  bw.threads = std::max(1u, std::thread::hardware_concurrency());
+  bw.threads = all_threads();
   for (int r = 0; r < repeats; ++r) {
-    bw.one_thread_gbps = std::max(bw.one_thread_gbps, pass_gbps(buf, 1));
-    bw.all_threads_gbps = std::max(bw.all_threads_gbps, pass_gbps(buf, bw.threads));
+    bw.one_thread_gbps = std::max(bw.one_thread_gbps, buf.read(1));
+    bw.all_threads_gbps = std::max(bw.all_threads_gbps, buf.read(bw.threads));
   }
   return bw;
 }

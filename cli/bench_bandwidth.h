@@ -15,21 +15,23 @@ struct Bandwidth {
   int threads = 0;  // "all": std::thread::hardware_concurrency()
 };
 
-// Best of `repeats` passes of a streaming read over a buffer of `bytes`
-// (choose it several times the last-level cache), with one and with all threads.
-Bandwidth measure_read_bandwidth(size_t bytes = size_t(256) << 20, int repeats = 5);
-
-// Evicts the caches' contents by reading, with all threads, a buffer of
-// `bytes` (choose it several times the last-level cache): after flush(), a
-// kernel's inputs come from memory, as in a first touch.
-class CacheFlusher {
+// A buffer of `bytes` (choose it several times the last-level cache) with
+// every page touched, for streaming reads: the benchmark measures the read
+// bandwidth with one, and evicts the caches before a --cold call by reading
+// another.
+class StreamBuffer {
  public:
-  explicit CacheFlusher(size_t bytes = size_t(128) << 20);
-  void flush() const;
+  explicit StreamBuffer(size_t bytes);
+  // One pass over the whole buffer by `threads` threads (0: all of them);
+  // returns the rate in GB/s.
+  double read(int threads = 0) const;
 
  private:
-  std::vector<uint64_t> buf_;
+  std::vector<uint64_t> words_;
 };
+
+// Best of `repeats` passes over `buf`, with one and with all threads.
+Bandwidth measure_read_bandwidth(const StreamBuffer &buf, int repeats = 5);
 
 }  // namespace crgb::cli
 

@@ -108,7 +108,10 @@ double max_rel_err(const std::vector<float> &got, const std::vector<float> &ref)
   return scale > 0 ? err / scale : err;
 }
 
-double time_ms(const std::function<void()> &f) {
+// The time of one call of f; with `cold`, after reading that buffer with all
+// threads (untimed), which evicts f's inputs from the caches.
+double time_ms(const std::function<void()> &f, const StreamBuffer *cold) {
+  if (cold) cold->read();
   auto t0 = std::chrono::steady_clock::now();
   f();
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -129,7 +132,7 @@ class Progress {
 };
 
 std::vector<Record> run_workload(const Workload &w, const std::vector<std::string> &names,
-                                 int samples, const CacheFlusher *cold, const Progress &progress) {
+                                 int samples, const StreamBuffer *cold, const Progress &progress) {
   auto call = [&](const std::string &variant) {
     return grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant);
   };
@@ -157,8 +160,7 @@ std::vector<Record> run_workload(const Workload &w, const std::vector<std::strin
     const size_t others = names.size() - 1;
     for (size_t k = 0; k < names.size(); ++k) {
       const size_t v = k == 0 ? 0 : 1 + (k - 1 + static_cast<size_t>(s)) % others;
-      if (cold) cold->flush();
-      times[v].push_back(time_ms([&] { call(names[v]); }));
+      times[v].push_back(time_ms([&] { call(names[v]); }, cold));
     }
   }
   progress.clear();
@@ -176,7 +178,7 @@ std::vector<Record> run_workload(const Workload &w, const std::vector<std::strin
 }
 
 // Scales W1 along one axis at a time and times `variant` alone.
-std::vector<SweepPoint> run_sweep(const std::string &variant, int samples, const CacheFlusher *cold,
+std::vector<SweepPoint> run_sweep(const std::string &variant, int samples, const StreamBuffer *cold,
                                   const Progress &progress) {
   const WorkloadSpec base = builtin_workloads()[0];
   std::vector<SweepPoint> points;
@@ -187,10 +189,7 @@ std::vector<SweepPoint> run_sweep(const std::string &variant, int samples, const
     auto call = [&] { grad_boxes(w.grads_t(), w.image_t(), w.boxes_t(), w.box_ind_t(), variant); };
     call();
     std::vector<double> t;
-    for (int s = 0; s < samples; ++s) {
-      if (cold) cold->flush();
-      t.push_back(time_ms(call));
-    }
+    for (int s = 0; s < samples; ++s) t.push_back(time_ms(call, cold));
     points.push_back({axis, value,
                       double(spec.num_boxes * spec.crop_height * spec.crop_width * spec.depth),
                       median(t)});
@@ -356,17 +355,18 @@ int run(const Args &args) {
   // measurement taken while the host is busy reads low (32-48 GB/s in one
   // hour on 2026-11-29) and would put the kernels above 100% of it.
   const Progress progress;
+  const StreamBuffer stream(size_t(256) << 20);
   Bandwidth bw;
   auto measure = [&] {
     progress.show("measuring read bandwidth");
-    const Bandwidth now = measure_read_bandwidth();
+    const Bandwidth now = measure_read_bandwidth(stream);
     progress.clear();
     bw.threads = now.threads;
     bw.one_thread_gbps = std::max(bw.one_thread_gbps, now.one_thread_gbps);
     bw.all_threads_gbps = std::max(bw.all_threads_gbps, now.all_threads_gbps);
   };
-  const std::unique_ptr<CacheFlusher> cold =
-      flags.has("cold") ? std::make_unique<CacheFlusher>() : nullptr;
+  const std::unique_ptr<StreamBuffer> cold =
+      flags.has("cold") ? std::make_unique<StreamBuffer>(size_t(128) << 20) : nullptr;
   std::vector<Record> records;
   for (size_t i = 0; i < specs.size(); ++i) {
     measure();

@@ -396,13 +396,27 @@ TEST(Cli, AFileNameWithANewlineStaysOnOneLine) {
   expect_failure(dir, args, "InvalidArgument: --grads: ");
 }
 
+// The characters of `text` that are not whitespace: JSON compared without layout.
+template <typename Chars>
+std::string without_space(const Chars &text) {
+  std::string s;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) s += c;
+  return s;
+}
+
+// How often `key` occurs in `s`.
+size_t occurrences(const std::string &s, const std::string &key) {
+  size_t n = 0;
+  for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) ++n;
+  return n;
+}
+
 TEST(Cli, VariantsJson) {
   TempDir dir;
   const Result r = run_cli(dir, {"variants", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
-  std::string s;  // without whitespace
-  for (char c : r.out)
-    if (!std::isspace(static_cast<unsigned char>(c))) s += c;
+  const std::string s = without_space(r.out);
   ASSERT_GE(s.size(), 2u);
   EXPECT_EQ(s.front(), '[');
   EXPECT_EQ(s.back(), ']');
@@ -411,16 +425,10 @@ TEST(Cli, VariantsJson) {
   ASSERT_GE(count, 1);
   EXPECT_EQ(std::count(s.begin(), s.end(), '{'), count);
   EXPECT_EQ(std::count(s.begin(), s.end(), '}'), count);
-  for (const char *key : {"\"name\":\"", "\"target\":\"", "\"available\":", "\"selected\":"}) {
-    size_t n = 0;
-    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) ++n;
-    EXPECT_EQ(n, static_cast<size_t>(count)) << key;
-  }
+  for (const char *key : {"\"name\":\"", "\"target\":\"", "\"available\":", "\"selected\":"})
+    EXPECT_EQ(occurrences(s, key), static_cast<size_t>(count)) << key;
   EXPECT_NE(s.find("\"name\":\"reference\""), std::string::npos);
-  size_t booleans = 0;
-  for (const char *b : {":true", ":false"})
-    for (size_t at = s.find(b); at != std::string::npos; at = s.find(b, at + 1)) ++booleans;
-  EXPECT_EQ(booleans, 2u * count);
+  EXPECT_EQ(occurrences(s, ":true") + occurrences(s, ":false"), 2u * count);
   // Exactly one variant is selected, the one the library reports.
   EXPECT_NE(s.find(std::string("\"name\":\"") + crgb_selected_variant() + "\""), std::string::npos);
 }
@@ -435,17 +443,11 @@ TEST(Cli, BenchWritesVerifiedRecords) {
                     "--samples", "10", "--cold", "--json", json, "--csv", csv, "--plot", svg});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("inputs cold"), std::string::npos) << r.out;
-  const Bytes j = read_bytes(json);
-  std::string s;  // without whitespace
-  for (unsigned char c : j)
-    if (!std::isspace(c)) s += static_cast<char>(c);
+  const std::string s = without_space(read_bytes(json));
   const size_t records = std::string(crgb_selected_variant()) == "reference" ? 1 : 2;
   EXPECT_EQ(static_cast<size_t>(std::count(s.begin(), s.end(), '{')), records) << s;
-  for (const char *key : {"\"workload\":\"C1\"", "\"ok\":true", "\"cold\":true"}) {
-    size_t n = 0;
-    for (size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + 1)) ++n;
-    EXPECT_EQ(n, records) << key << " in " << s;
-  }
+  for (const char *key : {"\"workload\":\"C1\"", "\"ok\":true", "\"cold\":true"})
+    EXPECT_EQ(occurrences(s, key), records) << key << " in " << s;
   const Bytes c = read_bytes(csv);
   EXPECT_EQ(std::string(c.begin(), c.end()).rfind("workload,variant,dtype,median_ms", 0), 0u);
   const Bytes p = read_bytes(svg);
