@@ -39,6 +39,10 @@ struct CacheLineAllocator {
   bool operator==(const CacheLineAllocator<U> &) const {
     return true;
   }
+  template <typename U>
+  bool operator!=(const CacheLineAllocator<U> &) const {
+    return false;
+  }
 };
 template <typename T>
 using AlignedVector = std::vector<T, CacheLineAllocator<T>>;

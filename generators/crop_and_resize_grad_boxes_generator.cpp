@@ -135,6 +135,7 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
     output(c, b) = mux(c, {s.box_sums(b)[0], s.box_sums(b)[1], s.box_sums(b)[2], s.box_sums(b)[3]});
     s.output = output;
     s.grads = grads;
+    s.box_ind = box_ind;
 
     // Estimates: W1 of the built-in workloads (README), for the autoschedulers.
     grads.set_estimates({{0, 256}, {0, 7}, {0, 7}, {0, 512}});

@@ -24,6 +24,8 @@ struct PipelineStages {
   Halide::Func output;
   // The grads input, which a schedule may prefetch.
   Halide::ImageParam grads;
+  // The box_ind input, which a schedule may load once per box (box_ind.in()).
+  Halide::ImageParam box_ind;
 };
 
 }  // namespace crgb

@@ -20,6 +20,11 @@
 // with four per-sample channel sums (8 vector ops per chunk instead of 14;
 // before the prefetch: W3 18% slower, W1, W2, W4 within 6%); and, on
 // 2026-11-25, two samples' channel loops interleaved.
+// Later on 2026-11-29 (JIT, interleaved, 25 rounds, 2 threads), W3 / W1 / W2 / W4:
+//   tables read in the channel loop       1.79 / 1.00 / 2.60 / 6.63
+//   row, column, image index in registers 1.66 / 0.97 / 2.51 / 6.53  (kept)
+// and measured worse, with the crgb_lab tool (tools/lab, `--isa avx2`): a
+// software prefetch of the next sample's corner pixels (3-12% slower).
 #pragma once
 #include "cpu_schedule.h"
 

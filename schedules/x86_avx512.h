@@ -21,6 +21,17 @@
 // with the prefetch); 64 and 128 boxes per task (W3 within 1%); Halide's prefetch()
 // of the image (100x slower: the bounds of a sample's pixels are the whole
 // image, as the indices are loaded values).
+// Later on 2026-11-29 (JIT, interleaved, 25 rounds, 2 threads), W3 / W1 / W2 / W4:
+//   tables read in the channel loop       1.66 / 0.88 / 1.97 / 6.88
+//   row, column, image index in registers 1.52 / 0.87 / 1.86 / 6.75  (kept)
+//   with the tables also packed (one table per axis instead of six; not kept:
+//   an algorithm change for every variant) 4% faster on W3, 1% on W1 and W2.
+// Measured worse: a software prefetch of the next sample's corner pixels
+// (crgb_lab, tools/lab: 2-20% slower); channel blocks of 32-128 channels per
+// task, so that the image slice a task gathers from fits L2 (1.25-2.9x slower:
+// the per-sample work repeats per block and grads is read in strided pieces);
+// unrolling the channel loop by 2 or 4 (1.3-2.2x slower); computing the lerps
+// as d1 + x_lerp * (d2 - d1) (3 vector ops fewer per chunk; W1, W3 9-12% slower).
 #pragma once
 #include "cpu_schedule.h"
 
