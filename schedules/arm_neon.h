@@ -34,7 +34,7 @@
 //   image, W1 shape: 10.44M -> 3.30M; every other dtype compiles to the same
 //   code. arm_dot_prod was tried too and changes nothing (the sums are float,
 //   so there is no 8-bit dot product to use): no variant for it.
-// - No grads prefetch (grads_prefetch_rows 0), unlike the x86 schedules, where
+// - No grads prefetch (grads_prefetch_bytes 0), unlike the x86 schedules, where
 //   it made W1-W4 1.2-1.7x faster: whether an ARM core's prefetchers keep up
 //   with grads is a question of time, which qemu cannot answer. To try on ARM
 //   hardware first.
@@ -43,6 +43,6 @@
 
 namespace crgb {
 inline CpuTunables arm_neon_tunables() {
-  return {/*vector_lanes=*/8, /*boxes_per_task=*/8, /*grads_prefetch_rows=*/0};
+  return {/*vector_lanes=*/8, /*boxes_per_task=*/8, /*grads_prefetch_bytes=*/0};
 }
 }  // namespace crgb

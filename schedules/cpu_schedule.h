@@ -28,9 +28,9 @@ inline const std::map<std::string, CpuScheduleName> &cpu_schedule_names() {
 }
 
 struct CpuTunables {
-  int vector_lanes;         // float32 lanes of one vector register
-  int boxes_per_task;       // most boxes per parallel task (fewer when there are few boxes)
-  int grads_prefetch_rows;  // software-prefetch grads this many crop rows ahead (0: off)
+  int vector_lanes;          // float32 lanes of one vector register
+  int boxes_per_task;        // most boxes per parallel task (fewer when there are few boxes)
+  int grads_prefetch_bytes;  // software-prefetch grads about this far ahead (0: off)
 };
 
 inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
@@ -75,14 +75,22 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   // grads is the one large stream (W1: 26 MB, W4: 241 MB) and the hardware
   // prefetchers do not keep it ahead of the corner-pixel gathers interleaved
   // with it: with grads held in cache the same calls run 1.7x faster. So each
-  // channel chunk prefetches its own channels of the same crop column
-  // grads_prefetch_rows rows below (of the next box, past the last row, as
-  // grads is dense; prefetches never fault). One prefetch per vector of
-  // channels, not a region: Halide's prefetch of a wider region steps 64
-  // elements where it means 64 bytes (Halide 21, x86), missing 3 lines of 4.
-  if (t.grads_prefetch_rows > 0)
-    lanes.update().prefetch(s.grads, chunk, s.samples.z, t.grads_prefetch_rows,
+  // channel chunk prefetches its own channels of the crop sample about
+  // grads_prefetch_bytes ahead (at least the next sample; past the row's
+  // last column that is a later row's or box's sample, as grads is dense;
+  // prefetches never fault). A distance in bytes, not in crop rows: two rows
+  // are 3.5 KiB on W3 but 112 KiB on W4, where the lines left L1 before their
+  // use (8 KiB ahead: W4 3-24% faster than two rows on the three x86 ISAs,
+  // W1-W3 within 5%; x86_*.h).
+  // One prefetch per vector of channels, not a region: Halide's prefetch of a
+  // wider region steps 64 elements where it means 64 bytes (Halide 21, x86),
+  // missing 3 lines of 4.
+  if (t.grads_prefetch_bytes > 0) {
+    Expr sample_bytes = s.grads.dim(0).extent() * 4;
+    Expr samples_ahead = max(1, t.grads_prefetch_bytes / sample_bytes);
+    lanes.update().prefetch(s.grads, chunk, s.samples.y, samples_ahead,
                             PrefetchBoundStrategy::NonFaulting);
+  }
   // A second copy of the loop nest for depths that fill whole vectors (every
   // built-in workload), without the guards of a partial last vector: 3-6%
   // faster on W1 and W3 (x86 JIT, 2026-11-29). Other depths take the general
