@@ -66,9 +66,9 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   // predicate, where LLVM neither hoists the row's values out of the column
   // loop nor keeps the many table pointers in registers, and Halide clamps
   // each loaded index into the image once more (the tables outlive one box).
-  // Per sample that was about 80 instructions besides the channel loop's 4 x 22
-  // on W3 (depth 64); now about 30: W3 6-10% faster, W1, W2, W4 1-9% (x86 JIT,
-  // 2026-11-29).
+  // Per sample that was about 80 instructions besides the channel loop's 4 x 26
+  // on W3 (depth 64, AVX-512); now about 30: W3 6-10% faster, W1, W2, W4 1-9%
+  // (x86 JIT, 2026-11-29).
   s.row.in(lanes).compute_at(lanes, s.samples.z).store_in(MemoryType::Register);
   s.col.in(lanes).compute_at(lanes, s.samples.y).store_in(MemoryType::Register);
   s.box_ind.in(lanes).compute_at(s.output, bi).store_in(MemoryType::Register);
