@@ -79,9 +79,8 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   // grads_prefetch_bytes ahead (at least the next sample; past the row's
   // last column that is a later row's or box's sample, as grads is dense;
   // prefetches never fault). A distance in bytes, not in crop rows: two rows
-  // are 3.5 KiB on W3 but 112 KiB on W4, where the lines left L1 before their
-  // use (8 KiB ahead: W4 3-24% faster than two rows on the three x86 ISAs,
-  // W1-W3 within 5%; x86_*.h).
+  // are 3.5 KiB on W3 but 112 KiB on W4 (8 KiB ahead: W4 3-24% faster than two
+  // rows on the three x86 ISAs, W1-W3 within 7%; x86_*.h).
   // One prefetch per vector of channels, not a region: Halide's prefetch of a
   // wider region steps 64 elements where it means 64 bytes (Halide 21, x86),
   // missing 3 lines of 4.

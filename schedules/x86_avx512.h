@@ -37,7 +37,7 @@
 //   5.68, 8 KiB 5.78 / 5.66 / 5.60, 16 KiB 5.75 / 5.59 / 5.49;
 //   W3, three runs: 2 rows 1.35 / 1.38 / 1.37, 4 KiB 1.34 / 1.36 / 1.33, 8 KiB
 //   1.31 / 1.33 / 1.33 (kept; 2 KiB 1.49, 512 bytes 1.87);
-//   W1 and W2 within 4% from 4 to 16 KiB and at 2 rows.
+//   W1 and W2 within 7% from 4 to 16 KiB and at 2 rows.
 #pragma once
 #include "cpu_schedule.h"
 
