@@ -23,8 +23,11 @@
 #include <string>
 #include <vector>
 
+#include <crgb/crgb.h>
+
 #include "Halide.h"
 #include "corner_prefetch.h"
+#include "cpu_schedule.h"
 #include "workloads.h"
 
 namespace {
@@ -34,7 +37,8 @@ using Halide::Buffer;
 
 struct Options {
   std::string isa = "avx2";
-  int threads = 0;  // 0: Halide's default (one per core)
+  Halide::Target target;  // the shipped variant's, from --isa
+  int threads = 0;        // 0: Halide's default (one per core)
   int rounds = 25;
   bool check = false;
   std::vector<std::string> workloads;
@@ -46,6 +50,18 @@ struct Options {
                "[--rounds N] [--check] [W1 ... W5]\n",
                why);
   std::exit(2);
+}
+
+// The pinned Halide target of the shipped variant of a hand-written CPU
+// schedule, as the library lists it (the variants table, cmake/CrgbVariants.cmake).
+Halide::Target target_for(const std::string &isa) {
+  crgb_variant_info info{};
+  for (int i = 0; crgb::cpu_schedule_names().count(isa) && crgb_variant_get(i, &info) == 0; ++i) {
+    if (isa != info.name) continue;
+    if (!info.available) usage(("this CPU cannot run " + isa).c_str());
+    return Halide::Target(info.target);
+  }
+  usage(("unknown --isa " + isa + " (a hand-written CPU schedule of this build)").c_str());
 }
 
 Options parse(int argc, char **argv) {
@@ -70,15 +86,8 @@ Options parse(int argc, char **argv) {
       usage(("unknown argument " + a).c_str());
   }
   if (o.workloads.empty()) o.workloads = {"W1", "W2", "W3", "W4", "W5"};
+  o.target = target_for(o.isa);
   return o;
-}
-
-Halide::Target target_for(const std::string &isa) {
-  if (isa == "sse41") return Halide::Target("x86-64-linux-sse41");
-  if (isa == "avx2") return Halide::Target("x86-64-linux-sse41-avx-avx2-fma-f16c");
-  if (isa == "avx512")
-    return Halide::Target("x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake");
-  usage(("unknown --isa " + isa).c_str());
 }
 
 Halide::Type halide_type(crgb_dtype t) {
@@ -91,10 +100,10 @@ Halide::Type halide_type(crgb_dtype t) {
 
 // The generator's pipeline for one schedule, compiled in-process, with or
 // without the corner-prefetch pass.
-Halide::Callable compile(const Options &o, Halide::Type image_type, bool corner_prefetch) {
-  Halide::GeneratorContext context(target_for(o.isa));
+Halide::Callable compile(const Options &o, crgb_dtype image_dtype, bool corner_prefetch) {
+  Halide::GeneratorContext context(o.target);
   auto gen = Halide::Internal::GeneratorRegistry::create("crop_and_resize_grad_boxes", context);
-  gen->set_generatorparam_value("image_type", image_type == Halide::UInt(8) ? "uint8" : "float32");
+  gen->set_generatorparam_value("image_type", crgb_dtype_name(image_dtype));
   gen->set_generatorparam_value("schedule", o.isa);
   Halide::Pipeline p = gen->build_pipeline();
   if (corner_prefetch) p.add_custom_lowering_pass(crgb::lab::make_corner_prefetch_pass());
@@ -157,8 +166,8 @@ int main(int argc, char **argv) {
     if (!spec || name == "W6") usage(("unknown workload " + name + " (W1-W5)").c_str());
     Workload w = crgb::cli::make_workload(*spec, 1);
 
-    Halide::Type t = halide_type(spec->image_dtype);
-    Halide::Callable plain = compile(o, t, false), prefetching = compile(o, t, true);
+    Halide::Callable plain = compile(o, spec->image_dtype, false),
+                     prefetching = compile(o, spec->image_dtype, true);
     Inputs built = wrap(w);
     Inputs cached = built;
     cached.grads =
