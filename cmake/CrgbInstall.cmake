@@ -7,7 +7,7 @@
 #                                          for calling one variant directly
 #   include/crgb/variants/<variant>/       each variant's generated headers
 #   lib/libcrgb.a                          the dispatcher
-#   lib/libcrgb_<isa>_<schedule>_<dtype>.a one per variant and image dtype
+#   lib/libcrgb_<op>_<isa>_<schedule>_<dtype>.a one per op, variant and dtype
 #   lib/libcrgb_<isa>_check.a              a CUDA variant's on-device input checks
 #   lib/libcrgb_halide_runtime.a           the one Halide runtime they share
 #   lib/cmake/crgb/                        crgbConfig.cmake, crgbConfigVersion.cmake
@@ -19,7 +19,7 @@
 # export, so the archives are installed as files and crgbConfig.cmake declares
 # the imported targets itself (cmake/crgbConfig.cmake.in): crgb::crgb (the
 # dispatcher, which brings every variant, the runtime, Threads and dl),
-# crgb::<variant>_<dtype> (one variant, which brings the runtime) and
+# crgb::<op>_<variant>_<dtype> (one variant, which brings the runtime) and
 # crgb::halide_runtime. Every path in them is relative to the installed file.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -62,27 +62,22 @@ endif ()
 set(CRGB_CONFIG_TARGETS "")
 set(crgb_variant_targets "")
 set(CRGB_PC_VARIANT_LIBS "")
-foreach (row IN LISTS CRGB_VARIANTS)
-  string(REPLACE "|" ";" fields "${row}")
+foreach (entry IN LISTS CRGB_VARIANT_LIBRARY_ROWS)
+  string(REPLACE "|" ";" fields "${entry}")
   list(GET fields 0 name)
-  list(GET fields 1 isa)
-  list(GET fields 2 schedule)
-  foreach (dtype IN LISTS CRGB_DTYPES)
-    set(lib crgb_${isa}_${schedule}_${dtype})
-    if (NOT lib IN_LIST CRGB_VARIANT_LIBRARIES)
-      continue ()
-    endif ()
-    get_target_property(header ${lib} INTERFACE_HEADER_SET)
-    if (NOT header)
-      set(header ${PROJECT_BINARY_DIR}/${lib}.h)
-    endif ()
-    install(FILES $<TARGET_FILE:${lib}> DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME lib${lib}.a)
-    install(FILES ${header} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/crgb/variants/${name})
-    string(APPEND CRGB_CONFIG_TARGETS
-           "_crgb_import(crgb::${name}_${dtype} ${lib} crgb::halide_runtime)\n")
-    list(APPEND crgb_variant_targets crgb::${name}_${dtype})
-    string(APPEND CRGB_PC_VARIANT_LIBS " -l${lib}")
-  endforeach ()
+  list(GET fields 1 op)
+  list(GET fields 2 dtype)
+  list(GET fields 3 lib)
+  get_target_property(header ${lib} INTERFACE_HEADER_SET)
+  if (NOT header)
+    set(header ${PROJECT_BINARY_DIR}/${lib}.h)
+  endif ()
+  install(FILES $<TARGET_FILE:${lib}> DESTINATION ${CMAKE_INSTALL_LIBDIR} RENAME lib${lib}.a)
+  install(FILES ${header} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/crgb/variants/${name})
+  string(APPEND CRGB_CONFIG_TARGETS
+         "_crgb_import(crgb::${op}_${name}_${dtype} ${lib} crgb::halide_runtime)\n")
+  list(APPEND crgb_variant_targets crgb::${op}_${name}_${dtype})
+  string(APPEND CRGB_PC_VARIANT_LIBS " -l${lib}")
 endforeach ()
 # The CUDA rows' device-check pipelines (cmake/CrgbVariants.cmake), which
 # libcrgb.a calls: installed beside their variant's libraries.

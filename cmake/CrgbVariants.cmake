@@ -38,24 +38,81 @@ set(CRGB_VARIANTS
     "neon_mullapudi2016|neon|mullapudi2016|neon|arm-64-linux"
 )
 # In the order of crgb_dtype (runtime/include/crgb/crgb.h).
-set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64)
-# The autoscheduled variants are built for these dtypes only: their schedules
+set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64 bfloat16)
+# The ops: <op>|<generator>|<its dtype GeneratorParam>, built for the dtypes
+# CRGB_<op>_DTYPES: grad_boxes and crop_and_resize take an image of any dtype;
+# grad_image writes TensorFlow's T (float16, float32, float64) or bfloat16.
+set(CRGB_OPS
+    "grad_boxes|crop_and_resize_grad_boxes|image_type"
+    "crop_and_resize|crop_and_resize|image_type"
+    "grad_image|crop_and_resize_grad_image|output_type")
+set(CRGB_grad_boxes_DTYPES ${CRGB_DTYPES})
+set(CRGB_crop_and_resize_DTYPES ${CRGB_DTYPES})
+set(CRGB_grad_image_DTYPES float16 float32 float64 bfloat16)
+# The autoscheduled variants are built for these dtypes only, and for the
+# grad_boxes op only (their schedules are of that pipeline): their schedules
 # compile slowly (Adams2019's takes 30-65 s of CPU per dtype, against 2 s for a
-# hand-written one), so all nine would add about 10 minutes on 2 cores. Their
-# other dtypes are Unimplemented.
+# hand-written one), so all ten would add about 10 minutes on 2 cores. Their
+# other dtypes and ops are Unimplemented.
 set(CRGB_AUTOSCHEDULED_DTYPES uint8 float32 CACHE STRING
     "Image dtypes the autoscheduled variants are built for")
-# The CUDA variants compile quickly (about 1 s per dtype): all nine by default.
+# The CUDA variants compile quickly (about 1 s per dtype): all of them by default.
 set(CRGB_CUDA_DTYPES ${CRGB_DTYPES} CACHE STRING "Image dtypes the CUDA variants are built for")
+
+# Each generated library is made once per test command (CI's budget): a
+# second build tree of the same sources for the same target (the sanitizer
+# builds, the Python package) takes the libraries, headers and PTX that a
+# native build tree made, instead of running the generator again. The
+# generated code is not instrumented in any case (cmake/CrgbSanitize.cmake).
+set(CRGB_PREBUILT_DIR "" CACHE PATH
+    "A build tree of this project for the same target whose generated Halide libraries to reuse")
+find_package(Threads REQUIRED)
+
+# A generated library of CRGB_PREBUILT_DIR as an imported target, with the
+# usage requirements add_halide_library gives its own.
+function(crgb_import_prebuilt lib)
+  set(archive ${CRGB_PREBUILT_DIR}/lib${lib}.a)
+  if (NOT EXISTS ${archive})
+    message(FATAL_ERROR "CRGB_PREBUILT_DIR=${CRGB_PREBUILT_DIR} has no ${archive}: build that "
+                        "tree first (scripts/build.sh), from the same sources")
+  endif ()
+  add_library(${lib} STATIC IMPORTED GLOBAL)
+  set_target_properties(${lib} PROPERTIES IMPORTED_LOCATION ${archive})
+  target_include_directories(${lib} INTERFACE ${CRGB_PREBUILT_DIR})
+  if (lib STREQUAL "crgb_halide_runtime")
+    target_link_libraries(${lib} INTERFACE Halide::Runtime Threads::Threads ${CMAKE_DL_LIBS})
+  else ()
+    target_link_libraries(${lib} INTERFACE crgb_halide_runtime Halide::Runtime)
+  endif ()
+endfunction()
+
+# add_halide_library, or the same library of CRGB_PREBUILT_DIR.
+function(crgb_halide_library lib)
+  if (CRGB_PREBUILT_DIR)
+    crgb_import_prebuilt(${lib})
+  else ()
+    add_halide_library(${lib} ${ARGN})
+  endif ()
+endfunction()
 
 # One Halide runtime shared by every variant. Each library adds its target to
 # it, so with CUDA rows it carries Halide's CUDA module too, which loads
 # libcuda at run time: linking needs no driver.
-add_halide_runtime(crgb_halide_runtime TARGETS ${Halide_CMAKE_TARGET})
+if (CRGB_PREBUILT_DIR)
+  crgb_import_prebuilt(crgb_halide_runtime)
+else ()
+  add_halide_runtime(crgb_halide_runtime TARGETS ${Halide_CMAKE_TARGET})
+endif ()
 
 # A CUDA library: the variant library as above, plus its PTX under
 # CRGB_PTX_DIR. Also the device-check pipeline of a CUDA row.
 function(crgb_add_cuda_library lib generator target params)
+  if (CRGB_PREBUILT_DIR)
+    crgb_import_prebuilt(${lib})
+    set(CRGB_PTX_FILES ${CRGB_PTX_FILES} ${CRGB_PREBUILT_DIR}/ptx/${lib}.ptx PARENT_SCOPE)
+    set(crgb_variant_includes "${crgb_variant_includes}#include \"${lib}.h\"\n" PARENT_SCOPE)
+    return ()
+  endif ()
   add_halide_library(${lib}
                      FROM crgb.generator
                      GENERATOR ${generator}
@@ -78,6 +135,8 @@ endfunction()
 
 set(CRGB_VARIANT_LIBRARIES "")
 set(CRGB_VARIANT_NAMES "")  # the Halide variants of this build, table order
+# One entry per library: <variant>|<op>|<dtype>|<library> (cmake/CrgbInstall.cmake).
+set(CRGB_VARIANT_LIBRARY_ROWS "")
 # Each CUDA library's kernels as PTX, kept for inspection and for the ptxas test
 # (tests/cuda): <build>/ptx/<library>.ptx, Halide's device_code output.
 set(CRGB_PTX_DIR ${PROJECT_BINARY_DIR}/ptx)
@@ -106,6 +165,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
   endif ()
   # Hand-written schedules take part in the automatic choice, later rows
   # preferred; others (autoscheduled) run only when asked for by name.
+  set(row_ops grad_boxes crop_and_resize grad_image)
   if (schedule STREQUAL "manual" AND device STREQUAL "CRGB_DEVICE_CUDA")
     set(schedule_param "schedule=${isa}")
     set(rank 0)  # host data never runs on the GPU unless asked by name
@@ -125,43 +185,51 @@ foreach (row IN LISTS CRGB_VARIANTS)
     set(schedule_param "autoscheduled=${arch}_${isa}_${schedule}")
     set(rank 0)  # never chosen automatically
     set(variant_dtypes ${CRGB_AUTOSCHEDULED_DTYPES})
+    set(row_ops grad_boxes)
   else ()
     message(FATAL_ERROR "unknown schedule kind '${schedule}' in variant '${name}'")
   endif ()
-  set(fns "")
-  foreach (dtype IN LISTS CRGB_DTYPES)
-    if (NOT dtype IN_LIST variant_dtypes)
-      list(APPEND fns nullptr)  # not built: Unimplemented (runtime/src/halide_call.cpp)
-      continue ()
-    endif ()
-    set(lib crgb_${isa}_${schedule}_${dtype})
-    if (device STREQUAL "CRGB_DEVICE_CUDA")
-      crgb_add_cuda_library(${lib} crop_and_resize_grad_boxes ${target}
-                            "image_type=${dtype};${schedule_param}")
+  set(op_tables "")
+  foreach (op_row IN LISTS CRGB_OPS)
+    string(REPLACE "|" ";" op_fields "${op_row}")
+    list(GET op_fields 0 op)
+    list(GET op_fields 1 generator)
+    list(GET op_fields 2 dtype_param)
+    set(op_dtypes ${CRGB_${op}_DTYPES})
+    set(fns "")
+    foreach (dtype IN LISTS CRGB_DTYPES)
+      if (NOT op IN_LIST row_ops OR NOT dtype IN_LIST variant_dtypes OR NOT dtype IN_LIST op_dtypes)
+        list(APPEND fns nullptr)  # not built: Unimplemented (runtime/src/halide_call.cpp)
+        continue ()
+      endif ()
+      set(lib crgb_${op}_${isa}_${schedule}_${dtype})
+      if (device STREQUAL "CRGB_DEVICE_CUDA")
+        crgb_add_cuda_library(${lib} ${generator} ${target} "${dtype_param}=${dtype};${schedule_param}")
+      else ()
+        crgb_halide_library(${lib}
+                           FROM crgb.generator
+                           GENERATOR ${generator}
+                           FUNCTION_NAME ${lib}
+                           USE_RUNTIME crgb_halide_runtime
+                           TARGETS ${target}
+                           PARAMS ${dtype_param}=${dtype} ${schedule_param}
+                           STMT ${lib}_stmt
+                           ASSEMBLY ${lib}_asm)
+        string(APPEND crgb_variant_includes "#include \"${lib}.h\"\n")
+      endif ()
       list(APPEND CRGB_VARIANT_LIBRARIES ${lib})
+      list(APPEND CRGB_VARIANT_LIBRARY_ROWS "${name}|${op}|${dtype}|${lib}")
       list(APPEND fns ${lib})
-      continue ()
-    endif ()
-    add_halide_library(${lib}
-                       FROM crgb.generator
-                       GENERATOR crop_and_resize_grad_boxes
-                       FUNCTION_NAME ${lib}
-                       USE_RUNTIME crgb_halide_runtime
-                       TARGETS ${target}
-                       PARAMS image_type=${dtype} ${schedule_param}
-                       STMT ${lib}_stmt
-                       ASSEMBLY ${lib}_asm)
-    list(APPEND CRGB_VARIANT_LIBRARIES ${lib})
-    string(APPEND crgb_variant_includes "#include \"${lib}.h\"\n")
-    list(APPEND fns ${lib})
+    endforeach ()
+    list(JOIN fns ", " fn_list)
+    string(APPEND op_tables "\n     {${fn_list}},")
   endforeach ()
-  list(JOIN fns ", " fn_list)
   string(APPEND crgb_variant_rows
-         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, ${device}, ${check},\n"
-         "     {${fn_list}}},\n")
+         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, ${device}, ${check},"
+         "${op_tables}},\n")
 endforeach ()
 
-if (CRGB_PTX_FILES)
+if (CRGB_PTX_FILES AND NOT CRGB_PREBUILT_DIR)
   add_custom_target(crgb_ptx ALL DEPENDS ${CRGB_PTX_FILES})
 endif ()
 

@@ -5,10 +5,10 @@
  *
  * Build against an installed crgb (see README, "Install and link"):
  *   cc single_variant.c -I$PREFIX/include -L$PREFIX/lib \
- *      -lcrgb_avx2_manual_float32 -lcrgb_halide_runtime -lpthread -ldl
- * or with CMake: link crgb::avx2_float32. */
+ *      -lcrgb_grad_boxes_avx2_manual_float32 -lcrgb_halide_runtime -lpthread -ldl
+ * or with CMake: link crgb::grad_boxes_avx2_float32. */
 #include <crgb/halide/HalideRuntime.h>
-#include <crgb/variants/avx2/crgb_avx2_manual_float32.h>
+#include <crgb/variants/avx2/crgb_grad_boxes_avx2_manual_float32.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +54,7 @@ int main(void) {
   halide_buffer_t box_ind = buffer(box_ind_data, i32, 1, (const int[]){1}, kd);
   halide_buffer_t output = buffer(out, f32, 2, (const int[]){1, 4}, od);
 
-  int rc = crgb_avx2_manual_float32(&grads, &image, &boxes, &box_ind, &output);
-  printf("crgb_avx2_manual_float32: rc %d, %g %g %g %g\n", rc, out[0], out[1], out[2], out[3]);
+  int rc = crgb_grad_boxes_avx2_manual_float32(&grads, &image, &boxes, &box_ind, &output);
+  printf("crgb_grad_boxes_avx2_manual_float32: rc %d, %g %g %g %g\n", rc, out[0], out[1], out[2], out[3]);
   return rc == 0 && out[0] == 8 && out[1] == 4 && out[2] == 8 && out[3] == 4 ? 0 : 1;
 }

@@ -12,59 +12,27 @@
 // sample off an integer coordinate, where TensorFlow's kink lives) or fold a
 // NaN comparison away.
 
-#include <limits>
-
 #include "Halide.h"
 
 #include "auto_schedule.h"
 #include "cpu_schedule.h"
 #include "cuda_schedule.h"
 #include "pipeline_stages.h"
+#include "sampling.h"
 
 namespace {
 
 using namespace Halide;
 
-// TensorFlow runs its CPU kernels with denormals flushed to zero (DAZ and FTZ:
-// measured against tensorflow-cpu 2.20, tests/golden). Sample coordinates are
-// discontinuous at integer values (the kink below), so a subnormal box
-// coordinate or intermediate must be flushed exactly as there.
-Expr flush(Expr e) {
-  return select(abs(e) < std::numeric_limits<float>::min(), 0.0f, e);
-}
-
-// The sampling of one axis, as TensorFlow's float32 code computes it.
+// The sampling of one axis as a Tuple of the row and col tables:
+// {ok, low index, high index, lerp, weight of lo, weight of hi}.
 // lo, hi: the box's normalized start and end; i: the crop index; crop: crop
 // size along the axis; size: image size along the axis.
-// Returns {ok, low index, high index, lerp, weight of lo, weight of hi}.
 Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
-  lo = flush(lo);
-  hi = flush(hi);
-  Expr last = cast<float>(size - 1);
-  Expr ratio = select(crop > 1, last / cast<float>(crop - 1), 0.0f);
-  Expr scale = select(crop > 1, flush(flush(hi - lo) * ratio), 0.0f);
-  // TensorFlow evaluates the single-sample centre in double (0.5 is a double
-  // literal there) and rounds the result to float once.
-  Expr centre =
-      flush(cast<float>(Expr(0.5) * cast<double>(flush(lo + hi)) * cast<double>(size - 1)));
-  Expr in = select(crop > 1, flush(flush(lo * last) + flush(cast<float>(i) * scale)), centre);
-  // NaN must fail this test (TensorFlow's GPU kernel's rule). The explicit
-  // is_nan matters: Halide 21 lowers strict_float comparisons to LLVM's
-  // unordered predicates (fcmp ule), which are true for NaN.
-  Expr ok = !is_nan(in) && in >= 0.0f && in <= last;
-  Expr safe = select(ok, in, 0.0f);
-  Expr low = floor(safe);
-  Expr high = ceil(safe);  // == low on an integer coordinate: TensorFlow's kink
-  Expr lerp = safe - low;
-  Expr w_lo = select(crop > 1, last - cast<float>(i) * ratio, 0.5f * last);
-  Expr w_hi = select(crop > 1, cast<float>(i) * ratio, 0.5f * last);
-  Expr max_index = size - 1;
-  return {cast<uint8_t>(strict_float(ok)),
-          clamp(cast<int>(strict_float(low)), 0, max_index),
-          clamp(cast<int>(strict_float(high)), 0, max_index),
-          strict_float(lerp),
-          strict_float(w_lo),
-          strict_float(w_hi)};
+  crgb::AxisSample s = crgb::sample_axis(lo, hi, i, crop, size, crgb::Step::kRatio);
+  Expr w_lo = select(crop > 1, s.last - cast<float>(i) * s.ratio, 0.5f * s.last);
+  Expr w_hi = select(crop > 1, cast<float>(i) * s.ratio, 0.5f * s.last);
+  return {cast<uint8_t>(s.ok), s.low, s.high, s.lerp, strict_float(w_lo), strict_float(w_hi)};
 }
 
 class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {

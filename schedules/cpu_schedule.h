@@ -31,6 +31,10 @@ struct CpuTunables {
   int vector_lanes;          // float32 lanes of one vector register
   int boxes_per_task;        // most boxes per parallel task (fewer when there are few boxes)
   int grads_prefetch_bytes;  // software-prefetch grads about this far ahead (0: off)
+  // crop_and_resize: most boxes per parallel task.
+  int crop_boxes_per_task = 8;
+  // crop_and_resize_grad_image: image rows per parallel task.
+  int grad_image_rows_per_task = 1;
 };
 
 inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
@@ -98,6 +102,26 @@ inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
   lanes.update().specialize(s.grads.dim(0).extent() % t.vector_lanes == 0);
 }
 
+// The schedule of a name of cpu_schedule_names(); throws Halide::CompileError
+// for any other.
+CpuScheduleName cpu_schedule_by_name(const std::string &name);
+
+// The tunables of a schedule, after checking that the target has its
+// instruction set (Halide::CompileError if not).
+CpuTunables cpu_tunables(CpuScheduleName name, const Halide::Target &target);
+
 void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::Target &target);
+
+// crop_and_resize: parallel over chunks of boxes; per box the row and column
+// sampling once; every sample's channels in vector lanes (contiguous loads of
+// the four corners, no gathers). A specialization for "nearest".
+void apply_cpu_schedule(CpuScheduleName name, CropStages &s, const Halide::Target &target);
+
+// crop_and_resize_grad_image: the zeroing and the sum parallel over (image
+// row, image); every sample's channels in vector lanes, added into the row in
+// place. Each thread owns whole output rows, so the order of every element's
+// sum is the algorithm's, for any thread count. The sampling tables are
+// computed once (they are read by every row's task).
+void apply_cpu_schedule(CpuScheduleName name, GradImageStages &s, const Halide::Target &target);
 
 }  // namespace crgb

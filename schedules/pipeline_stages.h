@@ -29,3 +29,42 @@ struct PipelineStages {
 };
 
 }  // namespace crgb
+
+namespace crgb {
+
+// The stages of CropAndResize (generators/crop_and_resize_generator.cpp).
+struct CropStages {
+  // crops(d, x, y, b): TensorFlow's [num_boxes, crop_height, crop_width, depth].
+  Halide::Var d, x, y, b;
+  // row(y, b): where crop row y of box b samples the image.
+  //   {ok, top, bottom, y_lerp, nearest_y}; col(x, b) likewise for columns.
+  Halide::Func row, col;
+  // The output: every sample of every box, extrapolation_value outside the image.
+  Halide::Func crops;
+  // The method input (true: "nearest"), for schedules that specialize on it.
+  Halide::Expr nearest;
+  // The number of channels (crops' innermost extent).
+  Halide::Expr depth;
+};
+
+// The stages of CropAndResizeGradImage (generators/crop_and_resize_grad_image_generator.cpp).
+struct GradImageStages {
+  // grad_image(d, x, y, n): TensorFlow's [batch, image_height, image_width, depth].
+  Halide::Var d, x, y, n;
+  // The box variable of the row and col tables.
+  Halide::Var b;
+  // row(sy, b), col(sx, b): {ok, low, high, lerp, nearest}, as in CropStages.
+  Halide::Func row, col;
+  // The output: its pure definition is zero, its one update adds every
+  // sample's share. The update's pure variables are d, y and n (x is the
+  // scattered coordinate), so a schedule may split them over threads or GPU
+  // blocks without changing any element's order of summation.
+  Halide::Func grad_image;
+  // The update's domain, innermost first: x = corner column (0 left, 1 right),
+  // y = crop column, z = corner row (0 top, 1 bottom), w = crop row, [4] = box.
+  Halide::RDom samples;
+  Halide::Expr nearest;
+  Halide::Expr depth;
+};
+
+}  // namespace crgb

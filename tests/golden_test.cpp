@@ -3,6 +3,7 @@
 // rigorous bound on every other variant; every error case with TensorFlow's
 // class and exact message on every variant, nothing written. Missing golden
 // files are a failure, not a skip.
+#include "support/golden.h"
 #include "support/problem.h"
 #include "support/rederive.h"
 #include "support/tolerance.h"
@@ -29,62 +30,9 @@
 namespace crgb_test {
 namespace {
 
-struct GoldenCase {
-  std::string id, status, description, message;
-};
-
-struct Golden {
-  std::vector<GoldenCase> cases;
-  std::map<std::string, crgb::npy::Array> arrays;
-  std::string error;  // why loading failed, empty when it did not
-
-  const crgb::npy::Array *find(const GoldenCase &c, const std::string &what) const {
-    auto it = arrays.find(c.id + "_" + what);
-    return it == arrays.end() ? nullptr : &it->second;
-  }
-};
-
-// cases.tsv: a header, then id <TAB> status <TAB> description <TAB> message.
-std::vector<GoldenCase> read_cases(const std::string &path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::vector<GoldenCase> cases;
-  std::string line;
-  std::getline(in, line);
-  if (line != "id\tstatus\tdescription\tmessage")
-    throw std::runtime_error(path + ": unexpected header");
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<std::string> f;
-    size_t start = 0;
-    for (size_t tab; (tab = line.find('\t', start)) != std::string::npos; start = tab + 1)
-      f.push_back(line.substr(start, tab - start));
-    f.push_back(line.substr(start));
-    if (f.size() != 4) throw std::runtime_error(path + ": not 4 fields: " + line);
-    cases.push_back({f[0], f[1], f[2], f[3]});
-  }
-  return cases;
-}
-
 const Golden &golden() {
-  static const Golden g = [] {
-    Golden g;
-    try {
-      g.cases = read_cases(std::string(CRGB_GOLDEN_DIR) + "/cases.tsv");
-      g.arrays = crgb::npy::load_npz(std::string(CRGB_GOLDEN_DIR) + "/golden.npz");
-    } catch (const std::exception &e) {
-      g.error = e.what();
-    }
-    return g;
-  }();
+  static const Golden g = load_golden(CRGB_GOLDEN_DIR, "cases.tsv", "golden.npz");
   return g;
-}
-
-template <typename T>
-std::vector<T> values(const crgb::npy::Array &a) {
-  std::vector<T> v(static_cast<size_t>(a.size()));
-  if (!v.empty()) std::memcpy(v.data(), a.bytes.data(), v.size() * sizeof(T));
-  return v;
 }
 
 // An accepted case as a Problem, for the float64 re-derivation.
@@ -106,11 +54,6 @@ Problem to_problem(const Golden &g, const GoldenCase &c) {
     p.box_ind = values<int32_t>(*g.find(c, "box_ind"));
   }
   return p;
-}
-
-std::string method_of(const Golden &g, const GoldenCase &c) {
-  const crgb::npy::Array *m = g.find(c, "method");
-  return m ? std::string(m->bytes.begin(), m->bytes.end()) : "bilinear";
 }
 
 // Bit-identical, except that any NaN equals any NaN.
@@ -166,7 +109,7 @@ TEST_P(GoldenTest, MatchesTensorFlow) {
     const crgb_tensor grads = g.find(c, "grads")->tensor(), image = g.find(c, "image")->tensor(),
                       boxes = g.find(c, "boxes")->tensor(),
                       box_ind = g.find(c, "box_ind")->tensor();
-    const std::string method = method_of(g, c);
+    const std::string method = text_of(g, c, "method", "bilinear");
     if (c.status == "Ok" && !built_for(variant, image.dtype)) {
       const int64_t n = static_cast<int64_t>(values<float>(*g.find(c, "out")).size());
       const Outcome o = call(grads, image, boxes, box_ind, variant, n, n, method.c_str());

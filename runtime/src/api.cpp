@@ -98,6 +98,106 @@ Status compute(const crgb_tensor *grads, const crgb_tensor *image, const crgb_te
   return {};
 }
 
+// The variant a call of `op` runs, and whether it was chosen automatically.
+// A variant asked for by name that lacks the op is Unimplemented; one that
+// cannot index the sizes is refused, or replaced by the reference when the
+// choice was automatic (the reference indexes in 64 bits).
+Status choose(const crgb_options &options, const Shapes &shapes, crgb_op op, bool fits,
+              const Variant **out) {
+  const Variant *variant = nullptr;
+  bool automatic = false;
+  Status s = find_variant(options.variant, shapes.device, &variant, &automatic);
+  if (!s.ok()) return s;
+  if (variant->device == CRGB_DEVICE_CUDA && op != CRGB_OP_GRAD_BOXES)
+    return {CRGB_UNIMPLEMENTED, "variant '" + variant->name + "' runs " + crgb_op_name(op) +
+                                    " only through crgb_grad_boxes for now: the CUDA runtime "
+                                    "path of this op is not written yet"};
+  if (variant->halide && !fits) {
+    if (!automatic)
+      return {CRGB_INVALID_ARGUMENT,
+              "variant '" + variant->name +
+                  "' indexes buffers of at most 2^31 - 1 bytes; this input is larger (the "
+                  "reference variant runs it)"};
+    variant = &variants().front();
+  }
+  *out = variant;
+  return {};
+}
+
+Status check_options(const crgb_options &options) {
+  for (void *r : options.reserved)
+    if (r != nullptr) return {CRGB_INVALID_ARGUMENT, "crgb_options.reserved must be NULL"};
+  const int out_device = enum_value(options.output_device);
+  if (out_device != CRGB_DEVICE_HOST && out_device != CRGB_DEVICE_CUDA)
+    return {CRGB_INVALID_ARGUMENT, "output has an unknown device " + std::to_string(out_device)};
+  return {};
+}
+
+// The forward op and the image gradient write straight into the caller's
+// output, which is large (a scratch copy would double the bytes written).
+// The rule "nothing written on error" still holds: every check runs before,
+// and the pipelines' only allocations (the sampling tables, compute_root)
+// happen before their first store to the output.
+Status compute_crop(const crgb_tensor *image, const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                    const crgb_tensor *crop_size, float extrapolation_value, float *output,
+                    int64_t output_elems, const crgb_options &options) {
+  Status s = check_options(options);
+  if (!s.ok()) return s;
+  Shapes shapes;
+  bool nearest = false;
+  s = validate_crop(image, boxes, box_ind, crop_size, options.method, output, output_elems, &shapes,
+                    &nearest);
+  if (!s.ok()) return s;
+  if (shapes.device == CRGB_DEVICE_CUDA || enum_value(options.output_device) == CRGB_DEVICE_CUDA)
+    return {CRGB_UNIMPLEMENTED, "crop_and_resize on CUDA memory is not written yet"};
+  const Variant *variant = nullptr;
+  s = choose(options, shapes, CRGB_OP_CROP_AND_RESIZE,
+             fits_halide_indexing_crop(shapes, image->dtype), &variant);
+  if (!s.ok()) return s;
+  if (shapes.num_boxes * shapes.depth == 0) return {};  // an empty result
+  if (variant->halide == nullptr) {
+    reference_crop_and_resize(shapes, *image, *boxes, *box_ind, nearest, extrapolation_value,
+                              output);
+    return {};
+  }
+  return run_halide_crop(*variant->halide, shapes, *image, *boxes, *box_ind, nearest,
+                         extrapolation_value, output);
+}
+
+Status compute_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
+                          const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                          crgb_dtype output_dtype, void *output, int64_t output_elems,
+                          const crgb_options &options) {
+  Status s = check_options(options);
+  if (!s.ok()) return s;
+  Shapes shapes;
+  bool nearest = false;
+  s = validate_grad_image(grads, boxes, box_ind, image_size, output_dtype, options.method, output,
+                          output_elems, &shapes, &nearest);
+  if (!s.ok()) return s;
+  if (shapes.device == CRGB_DEVICE_CUDA || enum_value(options.output_device) == CRGB_DEVICE_CUDA)
+    return {CRGB_UNIMPLEMENTED, "crop_and_resize_grad_image on CUDA memory is not written yet"};
+  const Variant *variant = nullptr;
+  s = choose(options, shapes, CRGB_OP_GRAD_IMAGE,
+             fits_halide_indexing_grad_image(shapes, output_dtype), &variant);
+  if (!s.ok()) return s;
+  const int64_t elems = shapes.batch * shapes.image_height * shapes.image_width * shapes.depth;
+  if (elems == 0) return {};
+  if (shapes.num_boxes == 0) {
+    // Nothing to add: zeros (all-zero bits are +0 in every output dtype).
+    // The pipelines are not run on empty inputs, whose NULL data would make
+    // the call a bounds query.
+    std::memset(output, 0, static_cast<size_t>(elems) * dtype_bytes(output_dtype));
+    return {};
+  }
+  if (variant->halide == nullptr) {
+    reference_grad_image(shapes, *grads, *boxes, *box_ind, nearest, output_dtype, output);
+    return {};
+  }
+  return run_halide_grad_image(*variant->halide, shapes, *grads, *boxes, *box_ind, nearest,
+                               output_dtype, output);
+}
+
 crgb_status guarded(crgb_error *error, const std::function<Status()> &fn) {
   try {
     // Every variant computes in one floating-point environment, not the
@@ -138,6 +238,54 @@ crgb_status crgb_grad_boxes_ex(const crgb_tensor *grads, const crgb_tensor *imag
   });
 }
 
+crgb_status crgb_crop_and_resize(const crgb_tensor *image, const crgb_tensor *boxes,
+                                 const crgb_tensor *box_ind, const crgb_tensor *crop_size,
+                                 const char *method, float extrapolation_value, const char *variant,
+                                 float *output, int64_t output_elems, crgb_error *error) {
+  crgb_options options{};
+  options.method = method;
+  options.variant = variant;
+  return guarded(error, [&] {
+    return compute_crop(image, boxes, box_ind, crop_size, extrapolation_value, output, output_elems,
+                        options);
+  });
+}
+
+crgb_status crgb_crop_and_resize_ex(const crgb_tensor *image, const crgb_tensor *boxes,
+                                    const crgb_tensor *box_ind, const crgb_tensor *crop_size,
+                                    float extrapolation_value, float *output, int64_t output_elems,
+                                    const crgb_options *options, crgb_error *error) {
+  const crgb_options defaults{};
+  return guarded(error, [&] {
+    return compute_crop(image, boxes, box_ind, crop_size, extrapolation_value, output, output_elems,
+                        options != nullptr ? *options : defaults);
+  });
+}
+
+crgb_status crgb_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
+                            const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                            crgb_dtype output_dtype, const char *method, const char *variant,
+                            void *output, int64_t output_elems, crgb_error *error) {
+  crgb_options options{};
+  options.method = method;
+  options.variant = variant;
+  return guarded(error, [&] {
+    return compute_grad_image(grads, boxes, box_ind, image_size, output_dtype, output, output_elems,
+                              options);
+  });
+}
+
+crgb_status crgb_grad_image_ex(const crgb_tensor *grads, const crgb_tensor *boxes,
+                               const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                               crgb_dtype output_dtype, void *output, int64_t output_elems,
+                               const crgb_options *options, crgb_error *error) {
+  const crgb_options defaults{};
+  return guarded(error, [&] {
+    return compute_grad_image(grads, boxes, box_ind, image_size, output_dtype, output, output_elems,
+                              options != nullptr ? *options : defaults);
+  });
+}
+
 crgb_status crgb_cuda_release(void *cuda_context) {
   return guarded(nullptr, [&] { return release_cuda(cuda_context); });
 }
@@ -154,6 +302,7 @@ int crgb_variant_get(int index, crgb_variant_info *info) {
   info->target = v.target.c_str();
   info->available = is_available(v) ? 1 : 0;
   info->selected = automatic_selection().variant == &v ? 1 : 0;
+  info->ops = variant_ops(v);
   return 0;
 }
 
@@ -178,6 +327,15 @@ const char *crgb_status_name(crgb_status status) {
     case CRGB_INTERNAL: return "Internal";
   }
   return "Unknown";
+}
+
+const char *crgb_op_name(crgb_op op) {
+  switch (enum_value(op)) {
+    case CRGB_OP_GRAD_BOXES: return "grad_boxes";
+    case CRGB_OP_CROP_AND_RESIZE: return "crop_and_resize";
+    case CRGB_OP_GRAD_IMAGE: return "grad_image";
+  }
+  return "unknown";
 }
 
 const char *crgb_dtype_name(crgb_dtype dtype) {

@@ -20,7 +20,7 @@ int enum_value(const E &e) {
 }
 
 inline bool dtype_valid(const crgb_dtype &t) {
-  return enum_value(t) >= CRGB_UINT8 && enum_value(t) <= CRGB_FLOAT64;
+  return enum_value(t) >= CRGB_UINT8 && enum_value(t) <= CRGB_BFLOAT16;
 }
 const char *dtype_name(crgb_dtype t);
 int dtype_bytes(crgb_dtype t);
@@ -49,5 +49,27 @@ inline float half_to_float(uint16_t h) {
   std::memcpy(&f, &bits, sizeof f);
   return f;
 }
+
+// bfloat16 bits to float: exact (the upper half of a float32).
+inline float bfloat16_to_float(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// float to bfloat16 bits, rounded to nearest even (Eigen's and ml_dtypes'
+// rounding); NaN stays a quiet NaN of the same sign.
+inline uint16_t float_to_bfloat16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x0040u);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+// float to IEEE binary16 bits, rounded to nearest even (as the F16C
+// instruction and Eigen's half do), with overflow to infinity and subnormals.
+uint16_t float_to_half(float f);
 
 }  // namespace crgb::detail

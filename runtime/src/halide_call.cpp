@@ -128,6 +128,76 @@ Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tens
   return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
 }
 
+bool fits_halide_indexing_crop(const Shapes &s, crgb_dtype image_dtype) {
+  const int64_t crops = product({s.num_boxes, s.crop_height, s.crop_width, s.depth});
+  const int64_t image = product({s.batch, s.image_height, s.image_width, s.depth});
+  return fits(crops, 4) && fits(image, dtype_bytes(image_dtype)) &&
+         fits(product({s.num_boxes, 4}), 4);
+}
+
+bool fits_halide_indexing_grad_image(const Shapes &s, crgb_dtype output_dtype) {
+  const int64_t grads = product({s.num_boxes, s.crop_height, s.crop_width, s.depth});
+  const int64_t image = product({s.batch, s.image_height, s.image_width, s.depth});
+  return fits(grads, 4) && fits(image, dtype_bytes(output_dtype)) &&
+         fits(product({s.num_boxes, 4}), 4);
+}
+
+Status run_halide_crop(const HalideVariant &variant, const Shapes &s, const crgb_tensor &image,
+                       const crgb_tensor &boxes, const crgb_tensor &box_ind, bool nearest,
+                       float extrapolation_value, float *output) {
+  HalideCropPipeline fn = variant.crop_by_dtype[image.dtype];
+  if (fn == nullptr) return not_built(variant, CRGB_OP_CROP_AND_RESIZE, image.dtype);
+  View im(image.data, image.dtype, {s.batch, s.image_height, s.image_width, s.depth});
+  View bx(boxes.data, CRGB_FLOAT32, {s.num_boxes, 4});
+  View bi(box_ind.data, CRGB_INT32, {s.num_boxes});
+  View out(output, CRGB_FLOAT32, {s.num_boxes, s.crop_height, s.crop_width, s.depth});
+  std::string why;
+  InPool in_pool;
+  if (call_halide(
+          [&] {
+            return fn(&im.buffer, &bx.buffer, &bi.buffer, nearest, extrapolation_value,
+                      &out.buffer);
+          },
+          &why) == 0)
+    return {};
+  return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
+}
+
+Status run_halide_grad_image(const HalideVariant &variant, const Shapes &s,
+                             const crgb_tensor &grads, const crgb_tensor &boxes,
+                             const crgb_tensor &box_ind, bool nearest, crgb_dtype output_dtype,
+                             void *output) {
+  HalideGradImagePipeline fn = variant.grad_image_by_dtype[output_dtype];
+  if (fn == nullptr) return not_built(variant, CRGB_OP_GRAD_IMAGE, output_dtype);
+  View g(grads.data, CRGB_FLOAT32, {s.num_boxes, s.crop_height, s.crop_width, s.depth});
+  View bx(boxes.data, CRGB_FLOAT32, {s.num_boxes, 4});
+  View bi(box_ind.data, CRGB_INT32, {s.num_boxes});
+  View out(output, output_dtype, {s.batch, s.image_height, s.image_width, s.depth});
+  std::string why;
+  InPool in_pool;
+  if (call_halide([&] { return fn(&g.buffer, &bx.buffer, &bi.buffer, nearest, &out.buffer); },
+                  &why) == 0)
+    return {};
+  return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
+}
+
+Status not_built(const HalideVariant &variant, crgb_op op, crgb_dtype dtype) {
+  const bool any = [&] {
+    for (int t = 0; t < kDtypeCount; ++t) {
+      if (op == CRGB_OP_CROP_AND_RESIZE && variant.crop_by_dtype[t]) return true;
+      if (op == CRGB_OP_GRAD_IMAGE && variant.grad_image_by_dtype[t]) return true;
+      if (op == CRGB_OP_GRAD_BOXES && variant.by_dtype[t]) return true;
+    }
+    return false;
+  }();
+  if (!any)
+    return {CRGB_UNIMPLEMENTED,
+            std::string("variant '") + variant.name + "' does not implement " + crgb_op_name(op)};
+  const char *what = op == CRGB_OP_GRAD_IMAGE ? " with output dtype " : " with image dtype ";
+  return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name + "' is not built for " +
+                                  crgb_op_name(op) + what + crgb_dtype_name(dtype)};
+}
+
 Status not_built(const HalideVariant &variant, crgb_dtype dtype) {
   return {CRGB_UNIMPLEMENTED, std::string("variant '") + variant.name +
                                   "' is not built for image dtype " + crgb_dtype_name(dtype)};

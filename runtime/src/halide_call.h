@@ -21,8 +21,26 @@ Status run_halide(const HalideVariant &variant, const Shapes &shapes, const crgb
                   const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
                   float *output);
 
+// The same for CropAndResize (its output, num_boxes x crop x depth floats)
+// and CropAndResizeGradImage (its output of output_dtype).
+bool fits_halide_indexing_crop(const Shapes &shapes, crgb_dtype image_dtype);
+bool fits_halide_indexing_grad_image(const Shapes &shapes, crgb_dtype output_dtype);
+
+// Runs a host variant's CropAndResize on host tensors.
+Status run_halide_crop(const HalideVariant &variant, const Shapes &shapes, const crgb_tensor &image,
+                       const crgb_tensor &boxes, const crgb_tensor &box_ind, bool nearest,
+                       float extrapolation_value, float *output);
+
+// Runs a host variant's CropAndResizeGradImage on host tensors.
+Status run_halide_grad_image(const HalideVariant &variant, const Shapes &shapes,
+                             const crgb_tensor &grads, const crgb_tensor &boxes,
+                             const crgb_tensor &box_ind, bool nearest, crgb_dtype output_dtype,
+                             void *output);
+
 // Unimplemented: `variant` has no pipeline for this image dtype (CrgbVariants.cmake).
 Status not_built(const HalideVariant &variant, crgb_dtype dtype);
+// Unimplemented: `variant` does not implement op (or not for this dtype).
+Status not_built(const HalideVariant &variant, crgb_op op, crgb_dtype dtype);
 
 // Sets the Halide thread pool's size (0: HL_NUM_THREADS, else the cores),
 // waiting for host pipelines that are running to finish first.

@@ -10,23 +10,36 @@ struct halide_buffer_t;
 
 namespace crgb::detail {
 
-// Every variant's pipelines share one signature: (grads, image, boxes,
-// box_ind, output), Halide's reversed-NHWC buffers.
+// The pipelines of each op share one signature; buffers are Halide's
+// reversed-NHWC views (buffer_view.h).
+// grad_boxes: (grads, image, boxes, box_ind, output).
 using HalidePipeline = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
                                halide_buffer_t *, halide_buffer_t *);
+// crop_and_resize: (image, boxes, box_ind, nearest, extrapolation_value, crops).
+using HalideCropPipeline = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, bool,
+                                   float, halide_buffer_t *);
+// grad_image: (grads, boxes, box_ind, nearest, grad_image).
+using HalideGradImagePipeline = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
+                                        bool, halide_buffer_t *);
 
 // A CUDA variant's device-side data checks (generators/device_check_generator.cpp):
 // (boxes, box_ind, batch, worst), all buffers in device memory.
 using HalideDeviceCheck = int (*)(halide_buffer_t *, halide_buffer_t *, int32_t, halide_buffer_t *);
 
+constexpr int kDtypeCount = CRGB_BFLOAT16 + 1;
+
 struct HalideVariant {
   const char *name;
-  const char *target;          // the pinned Halide target string
-  const char *features;        // CPU features it needs (cpu_features.h); for CUDA, "sm_XY"
-  int auto_rank;               // > 0: candidate for the automatic choice, higher preferred
-  crgb_device device;          // where it computes: host memory, or a CUDA device
-  HalideDeviceCheck check;     // CUDA only: the data checks for device-resident inputs
-  HalidePipeline by_dtype[9];  // indexed by crgb_dtype; nullptr: not built (Unimplemented)
+  const char *target;       // the pinned Halide target string
+  const char *features;     // CPU features it needs (cpu_features.h); for CUDA, "sm_XY"
+  int auto_rank;            // > 0: candidate for the automatic choice, higher preferred
+  crgb_device device;       // where it computes: host memory, or a CUDA device
+  HalideDeviceCheck check;  // CUDA only: the data checks for device-resident inputs
+  // Indexed by crgb_dtype (the image's; grad_image: the output's); nullptr:
+  // not built (Unimplemented).
+  HalidePipeline by_dtype[kDtypeCount];
+  HalideCropPipeline crop_by_dtype[kDtypeCount];
+  HalideGradImagePipeline grad_image_by_dtype[kDtypeCount];
 };
 
 extern const HalideVariant kHalideVariants[];

@@ -5,26 +5,11 @@
 #include <cmath>
 #include <cstdint>
 
-#include "dtype.h"
 #include "fp_env.h"
+#include "reference_pixel.h"
 
 namespace crgb::detail {
 namespace {
-
-// Reads pixel i as float, as TensorFlow's static_cast<float> does.
-struct Half {};
-template <typename T>
-struct Pixel {
-  static float get(const void *data, int64_t i) {
-    return static_cast<float>(static_cast<const T *>(data)[i]);
-  }
-};
-template <>
-struct Pixel<Half> {
-  static float get(const void *data, int64_t i) {
-    return half_to_float(static_cast<const uint16_t *>(data)[i]);
-  }
-};
 
 template <typename T>
 void run(const Shapes &s, const crgb_tensor &grads_t, const crgb_tensor &image_t,
@@ -121,17 +106,8 @@ void reference_grad_boxes(const Shapes &s, const crgb_tensor &grads, const crgb_
   // TensorFlow's environment (denormals flushed, round to nearest), whatever
   // the caller's; restored on return.
   ScopedFpEnv fp_env;
-  switch (image.dtype) {
-    case CRGB_UINT8: return run<uint8_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_UINT16: return run<uint16_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_INT8: return run<int8_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_INT16: return run<int16_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_INT32: return run<int32_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_INT64: return run<int64_t>(s, grads, image, boxes, box_ind, output);
-    case CRGB_FLOAT16: return run<Half>(s, grads, image, boxes, box_ind, output);
-    case CRGB_FLOAT32: return run<float>(s, grads, image, boxes, box_ind, output);
-    case CRGB_FLOAT64: return run<double>(s, grads, image, boxes, box_ind, output);
-  }
+  with_dtype(image.dtype,
+             [&](auto tag) { run<decltype(tag)>(s, grads, image, boxes, box_ind, output); });
 }
 
 }  // namespace crgb::detail

@@ -34,6 +34,20 @@ Status validate(const crgb_tensor *grads, const crgb_tensor *image, const crgb_t
                 const crgb_tensor *box_ind, const char *method, const float *output,
                 int64_t output_elems, Shapes *shapes);
 
+// CropAndResize's checks, in TensorFlow's order, then ours (as validate()).
+// crop_size is read here (host memory). output_elems counts floats.
+Status validate_crop(const crgb_tensor *image, const crgb_tensor *boxes, const crgb_tensor *box_ind,
+                     const crgb_tensor *crop_size, const char *method, const float *output,
+                     int64_t output_elems, Shapes *shapes, bool *nearest);
+
+// CropAndResizeGradImage's checks, in TensorFlow's order, then ours.
+// image_size is read here (host memory). output_elems counts elements of
+// output_dtype.
+Status validate_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
+                           const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                           crgb_dtype output_dtype, const char *method, const void *output,
+                           int64_t output_elems, Shapes *shapes, bool *nearest);
+
 // The data checks of validate() on host tensors of validated shapes.
 Status check_host_data(const Shapes &shapes, const crgb_tensor &boxes, const crgb_tensor &box_ind);
 

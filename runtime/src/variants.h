@@ -22,6 +22,10 @@ struct Variant {
 
 const std::vector<Variant> &variants();
 
+// The ops a variant implements (for some dtype), as bits 1 << crgb_op. The
+// reference implements all three; CUDA variants, for now, grad_boxes only.
+int variant_ops(const Variant &v);
+
 // Whether this machine can run it. For a CUDA variant: a driver and a device
 // of at least its compute capability, looked up (libcuda loaded, cuInit) on
 // the first question about a CUDA variant only, so host-only use never loads

@@ -124,11 +124,11 @@ ex=$prefix/share/crgb/examples
      $(pc --cflags --static --libs crgb) -o "$work/pc_example_cpp")
 "$work/pc_example_c"
 "$work/pc_example_cpp"
-if [ -f "$lib/libcrgb_avx2_manual_float32.a" ]; then
+if [ -f "$lib/libcrgb_grad_boxes_avx2_manual_float32.a" ]; then
   # The README's single-variant recipe: one variant library and the runtime.
   (set -x
    cc -O2 "$ex/single_variant.c" $(pc --cflags crgb) -L"$(pc --variable=libdir crgb)" \
-      -lcrgb_avx2_manual_float32 -lcrgb_halide_runtime -lpthread -ldl -o "$work/pc_single_variant")
+      -lcrgb_grad_boxes_avx2_manual_float32 -lcrgb_halide_runtime -lpthread -ldl -o "$work/pc_single_variant")
   "$work/pc_single_variant"
 fi
 

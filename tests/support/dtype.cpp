@@ -37,9 +37,9 @@ T to_integer(double v) {
 }  // namespace
 
 const std::vector<crgb_dtype> &all_dtypes() {
-  static const std::vector<crgb_dtype> dtypes = {CRGB_UINT8,   CRGB_UINT16,  CRGB_INT8,
-                                                 CRGB_INT16,   CRGB_INT32,   CRGB_INT64,
-                                                 CRGB_FLOAT16, CRGB_FLOAT32, CRGB_FLOAT64};
+  static const std::vector<crgb_dtype> dtypes = {
+      CRGB_UINT8, CRGB_UINT16,  CRGB_INT8,    CRGB_INT16,   CRGB_INT32,
+      CRGB_INT64, CRGB_FLOAT16, CRGB_FLOAT32, CRGB_FLOAT64, CRGB_BFLOAT16};
   return dtypes;
 }
 
@@ -49,7 +49,8 @@ size_t dtype_size(crgb_dtype dtype) {
     case CRGB_INT8: return 1;
     case CRGB_UINT16:
     case CRGB_INT16:
-    case CRGB_FLOAT16: return 2;
+    case CRGB_FLOAT16:
+    case CRGB_BFLOAT16: return 2;
     case CRGB_INT32:
     case CRGB_FLOAT32: return 4;
     case CRGB_INT64:
@@ -69,6 +70,7 @@ float element_as_float(crgb_dtype dtype, const unsigned char *bytes, int64_t i) 
     case CRGB_FLOAT16: return half_to_float(load<uint16_t>(bytes, i));
     case CRGB_FLOAT32: return load<float>(bytes, i);
     case CRGB_FLOAT64: return static_cast<float>(load<double>(bytes, i));
+    case CRGB_BFLOAT16: return bfloat16_to_float(load<uint16_t>(bytes, i));
   }
   throw std::invalid_argument("element_as_float: unknown dtype");
 }
@@ -84,6 +86,7 @@ void store_element(crgb_dtype dtype, unsigned char *bytes, int64_t i, double v) 
     case CRGB_FLOAT16: return store(bytes, i, float_to_half(static_cast<float>(v)));
     case CRGB_FLOAT32: return store(bytes, i, static_cast<float>(v));
     case CRGB_FLOAT64: return store(bytes, i, v);
+    case CRGB_BFLOAT16: return store(bytes, i, float_to_bfloat16(static_cast<float>(v)));
   }
   throw std::invalid_argument("store_element: unknown dtype");
 }

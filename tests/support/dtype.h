@@ -1,4 +1,4 @@
-// Per-dtype facts the tests need: element size, the nine image dtypes, and
+// Per-dtype facts the tests need: element size, the ten image dtypes, and
 // reading/writing one element of a raw image buffer.
 #ifndef CRGB_TESTS_SUPPORT_DTYPE_H
 #define CRGB_TESTS_SUPPORT_DTYPE_H
@@ -11,7 +11,7 @@
 
 namespace crgb_test {
 
-// All nine image dtypes, in enum order.
+// All ten image dtypes (bfloat16 last), in enum order.
 const std::vector<crgb_dtype> &all_dtypes();
 
 size_t dtype_size(crgb_dtype dtype);
@@ -21,7 +21,8 @@ size_t dtype_size(crgb_dtype dtype);
 float element_as_float(crgb_dtype dtype, const unsigned char *bytes, int64_t i);
 
 // Stores v as element i: integers are rounded and clamped to the type's
-// range, float16 is rounded to nearest even, float32 rounded from double.
+// range, float16 and bfloat16 are rounded to nearest even (from float32),
+// float32 rounded from double.
 void store_element(crgb_dtype dtype, unsigned char *bytes, int64_t i, double v);
 
 }  // namespace crgb_test

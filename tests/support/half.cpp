@@ -1,5 +1,6 @@
 #include "support/half.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace crgb_test {
@@ -61,6 +62,23 @@ uint16_t float_to_half(float value) {
   const uint32_t rest = abs & 0x1fffu;
   if (rest > 0x1000u || (rest == 0x1000u && (result & 1u))) ++result;
   return static_cast<uint16_t>(sign | result);
+}
+
+float bfloat16_to_float(uint16_t bits) {
+  const uint32_t wide = uint32_t(bits) << 16;
+  float f;
+  std::memcpy(&f, &wide, sizeof f);
+  return f;
+}
+
+uint16_t float_to_bfloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if (std::isnan(value)) return static_cast<uint16_t>((bits >> 16) | 0x40u);
+  // Add just under half of the dropped part's unit, plus the kept part's
+  // lowest bit: ties go to the even neighbour.
+  const uint32_t rounded = bits + 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(rounded >> 16);
 }
 
 }  // namespace crgb_test

@@ -15,6 +15,21 @@ std::vector<std::string> available_variants() {
   return names;
 }
 
+bool implements(const std::string &variant, crgb_op op) {
+  for (int i = 0; i < crgb_variant_count(); ++i) {
+    crgb_variant_info info{};
+    if (crgb_variant_get(i, &info) == 0 && variant == info.name) return (info.ops >> op) & 1;
+  }
+  return false;
+}
+
+std::vector<std::string> variants_with(crgb_op op) {
+  std::vector<std::string> out;
+  for (const std::string &v : available_variants())
+    if (implements(v, op)) out.push_back(v);
+  return out;
+}
+
 bool is_host_variant(const std::string &name) {
   for (const crgb::VariantInfo &v : crgb::variants())
     if (v.name == name)

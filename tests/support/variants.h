@@ -17,6 +17,11 @@ namespace crgb_test {
 // Names of the variants available on this machine, in the library's order.
 std::vector<std::string> available_variants();
 
+// Whether a variant implements op (crgb_variant_info.ops), and the available
+// variants that do: the autoscheduled ones implement grad_boxes only.
+bool implements(const std::string &variant, crgb_op op);
+std::vector<std::string> variants_with(crgb_op op);
+
 // Whether a variant computes on the host (its data must be host memory).
 bool is_host_variant(const std::string &name);
 

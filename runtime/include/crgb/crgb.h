@@ -1,16 +1,21 @@
-/* crgb: TensorFlow's CropAndResizeGradBoxes (the gradient of crop_and_resize
- * with respect to the boxes), Halide-generated, behind a run-time dispatcher.
+/* crgb: TensorFlow's crop_and_resize family, Halide-generated, behind a
+ * run-time dispatcher: CropAndResize (crgb_crop_and_resize), its gradient
+ * with respect to the image (crgb_grad_image) and with respect to the boxes
+ * (crgb_grad_boxes).
  *
  * Stable C ABI. Tensors are described in TensorFlow's order (NHWC, row-major,
  * dense); the library never keeps a pointer after a call returns.
  *
- *   grads   [num_boxes, crop_height, crop_width, depth]  float32
- *   image   [batch, image_height, image_width, depth]    any crgb_dtype
- *   boxes   [num_boxes, 4] rows (y1, x1, y2, x2)         float32
- *   box_ind [num_boxes]                                   int32
- *   output  [num_boxes, 4] (d/dy1, d/dx1, d/dy2, d/dx2)  float32, caller-owned
- *
- * On any error nothing is written to the output. */
+ *   image      [batch, image_height, image_width, depth]    any crgb_dtype
+ *   boxes      [num_boxes, 4] rows (y1, x1, y2, x2)         float32
+ *   box_ind    [num_boxes]                                   int32
+ *   crop_size  [2] (crop_height, crop_width)                 int32, host memory
+ *   image_size [4] (batch, image_height, image_width, depth) int32, host memory
+ *   grads      [num_boxes, crop_height, crop_width, depth]  float32
+ *   crgb_crop_and_resize: output [num_boxes, crop_height, crop_width, depth] float32
+ *   crgb_grad_image:      output image_size, of float16, float32, float64 or bfloat16
+ *   crgb_grad_boxes:      output [num_boxes, 4] (d/dy1, d/dx1, d/dy2, d/dx2) float32
+ * Outputs are caller-owned. On any error nothing is written to the output. */
 #ifndef CRGB_CRGB_H
 #define CRGB_CRGB_H
 
@@ -37,8 +42,8 @@ typedef enum crgb_status {
   CRGB_INTERNAL = 5
 } crgb_status;
 
-/* Element types. Only the image may be other than float32 (grads, boxes) and
- * int32 (box_ind). */
+/* Element types. Only the image (and grad_image's output) may be other than
+ * float32 (grads, boxes) and int32 (box_ind, crop_size, image_size). */
 typedef enum crgb_dtype {
   CRGB_UINT8 = 0,
   CRGB_UINT16 = 1,
@@ -48,8 +53,16 @@ typedef enum crgb_dtype {
   CRGB_INT64 = 5,
   CRGB_FLOAT16 = 6,
   CRGB_FLOAT32 = 7,
-  CRGB_FLOAT64 = 8
+  CRGB_FLOAT64 = 8,
+  CRGB_BFLOAT16 = 9 /* the upper half of a float32, as ml_dtypes and PyTorch store it */
 } crgb_dtype;
+
+/* The ops, as bits of crgb_variant_info.ops. */
+typedef enum crgb_op {
+  CRGB_OP_GRAD_BOXES = 0,
+  CRGB_OP_CROP_AND_RESIZE = 1,
+  CRGB_OP_GRAD_IMAGE = 2
+} crgb_op;
 
 /* Where a tensor's data lives. CRGB_DEVICE_CUDA: data is a CUDA device
  * pointer (CUdeviceptr), usable in the context the call runs in (see
@@ -127,6 +140,41 @@ CRGB_API crgb_status crgb_grad_boxes_ex(const crgb_tensor *grads, const crgb_ten
                                         float *output, int64_t output_elems,
                                         const crgb_options *options, crgb_error *error);
 
+/* CropAndResize: crops [num_boxes, crop_height, crop_width, depth] float32
+ * from image (any dtype), each value converted to float32 before use.
+ * method "bilinear" (NULL) or "nearest"; extrapolation_value fills samples
+ * outside the image. output must hold output_elems >= num_boxes *
+ * crop_height * crop_width * depth floats. Otherwise as crgb_grad_boxes. */
+CRGB_API crgb_status crgb_crop_and_resize(const crgb_tensor *image, const crgb_tensor *boxes,
+                                          const crgb_tensor *box_ind, const crgb_tensor *crop_size,
+                                          const char *method, float extrapolation_value,
+                                          const char *variant, float *output, int64_t output_elems,
+                                          crgb_error *error);
+/* crgb_crop_and_resize with options (NULL: all zero; options->method is the method). */
+CRGB_API crgb_status crgb_crop_and_resize_ex(const crgb_tensor *image, const crgb_tensor *boxes,
+                                             const crgb_tensor *box_ind,
+                                             const crgb_tensor *crop_size,
+                                             float extrapolation_value, float *output,
+                                             int64_t output_elems, const crgb_options *options,
+                                             crgb_error *error);
+
+/* CropAndResizeGradImage: the gradient with respect to an image of shape
+ * image_size, as output_dtype (CRGB_FLOAT16, CRGB_FLOAT32, CRGB_FLOAT64 or
+ * CRGB_BFLOAT16), each element summed in T in one fixed order (TensorFlow's
+ * under op determinism), bit-identical for any variant run to run and for any
+ * thread count. method "bilinear" (NULL) or "nearest". output must hold
+ * output_elems >= the product of image_size elements of output_dtype. */
+CRGB_API crgb_status crgb_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
+                                     const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                                     crgb_dtype output_dtype, const char *method,
+                                     const char *variant, void *output, int64_t output_elems,
+                                     crgb_error *error);
+/* crgb_grad_image with options (NULL: all zero; options->method is the method). */
+CRGB_API crgb_status crgb_grad_image_ex(const crgb_tensor *grads, const crgb_tensor *boxes,
+                                        const crgb_tensor *box_ind, const crgb_tensor *image_size,
+                                        crgb_dtype output_dtype, void *output, int64_t output_elems,
+                                        const crgb_options *options, crgb_error *error);
+
 /* Before destroying a CUDA context that crgb ran in: waits for nothing,
  * frees the device memory crgb keeps cached (in every context) and unloads
  * crgb's kernels from that context. NULL: only the cached memory. Returns
@@ -139,6 +187,7 @@ typedef struct crgb_variant_info {
   const char *target; /* the pinned Halide target string, or "c++" */
   int available;      /* this machine can run it (CPU features; for cuda_*, a GPU) */
   int selected;       /* it is what an automatic call uses */
+  int ops;            /* the ops it implements: bit (1 << crgb_op) set for each */
 } crgb_variant_info;
 
 CRGB_API int crgb_variant_count(void);
@@ -161,6 +210,8 @@ CRGB_API int crgb_set_num_threads(int num_threads);
 CRGB_API const char *crgb_status_name(crgb_status status);
 /* Name of a dtype as NumPy and TensorFlow spell it: "uint8", ..., "float16". */
 CRGB_API const char *crgb_dtype_name(crgb_dtype dtype);
+/* "grad_boxes", "crop_and_resize", "grad_image"; "unknown" for another value. */
+CRGB_API const char *crgb_op_name(crgb_op op);
 /* Bytes per element of a dtype; 0 for an unknown one. */
 CRGB_API int crgb_dtype_size(crgb_dtype dtype);
 CRGB_API const char *crgb_version(void);

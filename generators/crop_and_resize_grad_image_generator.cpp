@@ -1,0 +1,127 @@
+// CropAndResizeGradImage: the gradient of crop_and_resize with respect to the
+// image. Every crop sample's incoming gradient is shared among the pixels it
+// was interpolated from (bilinear: four corners, nearest: one).
+//
+// Deterministic by construction, without atomics: the sum is written with the
+// output row y and the image n as pure variables and the samples as the
+// reduction domain, so every element (d, x, y, n) adds its contributions in
+// one fixed order (box, crop row, top before bottom, crop column, left before
+// right: TensorFlow's order under op determinism) whatever the schedule
+// splits over threads or GPU blocks. (TensorFlow adds a kink sample's zero
+// bottom share after its columns' top shares, this formulation before: only
+// the sign of a zero total can differ.)
+//
+// generate() holds the algorithm only; schedule() applies one named schedule.
+// The sampling arithmetic is shared with the other two ops (sampling.h).
+
+#include "Halide.h"
+
+#include "conversions.h"
+#include "cpu_schedule.h"
+#include "gpu_schedule.h"
+#include "pipeline_stages.h"
+#include "sampling.h"
+
+namespace {
+
+using namespace Halide;
+
+// {ok, low, high, lerp, nearest} of one axis, as the row and col tables hold them.
+Tuple axis_table(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
+  crgb::AxisSample s = crgb::sample_axis(lo, hi, i, crop, size, crgb::Step::kDivided);
+  return {cast<uint8_t>(s.ok), s.low, s.high, s.lerp, s.nearest};
+}
+
+class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
+ public:
+  // T of TensorFlow's op (float16, float32, float64), and bfloat16.
+  GeneratorParam<Type> output_type{"output_type", Float(32)};
+  // The hand-written CPU schedule schedule() applies (cpu_schedule_names());
+  // a target with a GPU API (CUDA, OpenCL) gets the GPU schedule instead.
+  GeneratorParam<std::string> schedule_name{"schedule", "avx2"};
+
+  // grads(d, x, y, b): TensorFlow's [num_boxes, crop_height, crop_width, depth].
+  Input<Buffer<float, 4>> grads{"grads"};
+  // boxes(c, b): TensorFlow's [num_boxes, 4], c = 0..3 for y1, x1, y2, x2.
+  Input<Buffer<float, 2>> boxes{"boxes"};
+  // box_ind(b): TensorFlow's [num_boxes], values in [0, batch) (validated).
+  Input<Buffer<int32_t, 1>> box_ind{"box_ind"};
+  // The method: false "bilinear", true "nearest".
+  Input<bool> nearest{"nearest"};
+  // grad_image(d, x, y, n): TensorFlow's [batch, image_height, image_width,
+  // depth] (image_size), of type output_type (set in configure()).
+  Output<Buffer<void, 4>> grad_image{"grad_image"};
+
+  void configure() { grad_image.set_type(output_type); }
+
+  void generate() {
+    crgb::GradImageStages &s = stages_;
+    Var d = s.d, x = s.x, y = s.y, n = s.n, b = s.b;
+    Expr crop_w = grads.dim(1).extent(), crop_h = grads.dim(2).extent();
+    Expr num_boxes = grads.dim(3).extent();
+    Expr image_w = grad_image.dim(1).extent(), image_h = grad_image.dim(2).extent();
+    const Type t = output_type;
+
+    s.row = Func("row");
+    s.row(y, b) = axis_table(boxes(0, b), boxes(2, b), y, crop_h, image_h);
+    s.col = Func("col");
+    s.col(x, b) = axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
+
+    s.samples = RDom({{0, 2}, {0, crop_w}, {0, 2}, {0, crop_h}, {0, num_boxes}}, "samples");
+    Expr cx = s.samples[0], sx = s.samples[1], cy = s.samples[2], sy = s.samples[3];
+    Expr box = s.samples[4];
+    Tuple row = s.row(sy, box), col = s.col(sx, box);
+    Expr row_index = select(nearest, row[4], select(cy == 0, row[1], row[2]));
+    Expr col_index = select(nearest, col[4], select(cx == 0, col[1], col[2]));
+    // A sample adds to image n's row y only; nearest uses one corner.
+    s.samples.where(box_ind(box) == n);
+    s.samples.where(row[0] != 0 && row_index == y && (cy == 0 || !nearest));
+    s.samples.where(col[0] != 0 && (cx == 0 || !nearest));
+
+    // TensorFlow's shares, term for term: dtop = (1 - y_lerp) * g, then
+    // (1 - x_lerp) * dtop for the left corner; each converted to T and added in T.
+    Expr g = grads(d, sx, sy, box);
+    Expr y_lerp = row[3], x_lerp = col[3];
+    Expr vertical = select(cy == 0, 1.0f - y_lerp, y_lerp) * g;
+    Expr share = select(cx == 0, 1.0f - x_lerp, x_lerp) * vertical;
+    Expr contribution = select(nearest, g, share);
+
+    grad_image(d, x, y, n) = cast(t, 0);
+    Expr sum = grad_image(d, col_index, y, n);
+    if (t.bits() == 16) {
+      // A 16-bit float adds in float32 and rounds back, as Eigen's types do;
+      // the conversions are written out where Halide's lose NaN (conversions.h).
+      Expr share16 = crgb::float_to(t, contribution, get_target());
+      grad_image(d, col_index, y, n) =
+          crgb::float_to(t, strict_float(cast<float>(sum) + cast<float>(share16)), get_target());
+    } else {
+      grad_image(d, col_index, y, n) = strict_float(sum + cast(t, contribution));
+    }
+    s.grad_image = grad_image;
+    s.nearest = nearest;
+    s.depth = grads.dim(0).extent();
+
+    // Estimates: W1's shapes (README's workloads).
+    grads.set_estimates({{0, 256}, {0, 7}, {0, 7}, {0, 512}});
+    boxes.set_estimates({{0, 4}, {0, 512}});
+    box_ind.set_estimates({{0, 512}});
+    nearest.set_estimate(false);
+    grad_image.set_estimates({{0, 256}, {0, 64}, {0, 64}, {0, 2}});
+  }
+
+  void schedule() {
+    if (using_autoscheduler()) return;
+    if (get_target().has_gpu_feature()) {
+      crgb::apply_gpu_schedule(stages_, get_target());
+      return;
+    }
+    crgb::apply_cpu_schedule(crgb::cpu_schedule_by_name(schedule_name), stages_, get_target());
+  }
+
+ private:
+  crgb::GradImageStages stages_;
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(CropAndResizeGradImage, crop_and_resize_grad_image)
