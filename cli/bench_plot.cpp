@@ -36,9 +36,9 @@ std::string line(double x1, double y1, double x2, double y2, const char *style) 
   return o.str();
 }
 
-// Panel 1: grouped bars, one group per workload, one bar per variant.
-std::string roofline_panel(const std::vector<RooflineBar> &bars, double x0, double y0, double w,
-                           double h) {
+// A roofline panel: grouped bars, one group per workload, one bar per variant.
+std::string roofline_panel(const std::string &op, const std::vector<RooflineBar> &bars, double x0,
+                           double y0, double w, double h) {
   std::vector<std::string> workloads, variants;
   for (const RooflineBar &b : bars) {
     if (std::find(workloads.begin(), workloads.end(), b.workload) == workloads.end())
@@ -50,8 +50,9 @@ std::string roofline_panel(const std::vector<RooflineBar> &bars, double x0, doub
   for (const RooflineBar &b : bars) top = std::max(top, b.roofline_pct);
   top = std::ceil(top / 20) * 20;
   std::ostringstream o;
-  o << text(x0 + w / 2, y0 - 10, "Share of measured all-threads read bandwidth (%)", "middle", 14,
-            "font-weight=\"bold\"");
+  o << text(x0 + w / 2, y0 - 10,
+            (op.empty() ? "" : op + ": ") + "share of measured all-threads read bandwidth (%)",
+            "middle", 14, "font-weight=\"bold\"");
   for (int t = 0; t <= top; t += 20) {
     double y = y0 + h - h * t / top;
     o << line(x0, y, x0 + w, y, "stroke:#ddd");
@@ -145,16 +146,24 @@ void write_plot(const std::string &path, const std::string &title,
     if (!axes.count(p.axis)) order.push_back(p.axis);
     axes[p.axis].push_back(p);
   }
-  const double width = 900, panel_h = 260;
-  const double height =
-      80 + panel_h + 90 + (order.empty() ? 0 : 60 + 240 * ((order.size() + 1) / 2));
+  std::map<std::string, std::vector<RooflineBar>> by_op;
+  std::vector<std::string> ops;
+  for (const RooflineBar &b : bars) {
+    if (!by_op.count(b.op)) ops.push_back(b.op);
+    by_op[b.op].push_back(b);
+  }
+  if (ops.empty()) ops.push_back("");  // an empty panel rather than none
+  const double width = 900, panel_h = 260, panel_step = panel_h + 110;
+  const double rooflines = panel_step * ops.size();
+  const double height = 70 + rooflines + (order.empty() ? 0 : 50 + 240 * ((order.size() + 1) / 2));
   std::ostringstream o;
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
     << "\" font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   o << text(width / 2, 24, title, "middle", 15, "font-weight=\"bold\"");
-  o << roofline_panel(bars, 70, 70, width - 110, panel_h);
+  for (size_t i = 0; i < ops.size(); ++i)
+    o << roofline_panel(ops[i], by_op[ops[i]], 70, 70 + panel_step * i, width - 110, panel_h);
   for (size_t i = 0; i < order.size(); ++i) {
-    double px = 70 + (i % 2) * 430, py = 80 + panel_h + 110 + 240 * (i / 2);
+    double px = 70 + (i % 2) * 430, py = 70 + rooflines + 50 + 240 * (i / 2);
     o << sweep_panel(order[i], axes[order[i]], px, py, 360, 160);
   }
   o << "</svg>\n";

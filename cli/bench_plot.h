@@ -1,5 +1,5 @@
 // SVG charts of a benchmark run: roofline percentage per variant and workload,
-// and time against work for the scaling sweep.
+// one panel per op, and time against work for the scaling sweep (grad_boxes).
 #ifndef CRGB_CLI_BENCH_PLOT_H
 #define CRGB_CLI_BENCH_PLOT_H
 
@@ -9,6 +9,7 @@
 namespace crgb::cli {
 
 struct RooflineBar {
+  std::string op;  // crgb_op_name's spelling: one panel per op, in order of appearance
   std::string workload, variant;
   double roofline_pct;
 };

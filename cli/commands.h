@@ -20,6 +20,8 @@ struct Command {
   int (*run)(const Args &args);
 };
 
+Command crop_and_resize_command();
+Command grad_image_command();
 Command grad_boxes_command();
 Command variants_command();
 Command bench_command();

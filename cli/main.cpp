@@ -15,9 +15,11 @@ namespace {
 
 // The extension point: one entry per subcommand, in the order --help lists them.
 Command (*const kCommands[])() = {
-    grad_boxes_command,
-    variants_command,
-    bench_command,
+    crop_and_resize_command,  // CropAndResize
+    grad_image_command,       // CropAndResizeGradImage
+    grad_boxes_command,       // CropAndResizeGradBoxes
+    variants_command,         // crgb variants
+    bench_command,            // crgb bench
 };
 
 void print_help() {
@@ -26,12 +28,13 @@ void print_help() {
       "       crgb <command> --help\n"
       "       crgb --version\n"
       "\n"
-      "TensorFlow's CropAndResizeGradBoxes on NumPy .npy files.\n"
+      "TensorFlow's crop_and_resize family on NumPy .npy files: CropAndResize and its\n"
+      "gradients with respect to the image and to the boxes.\n"
       "\n"
       "commands:\n");
   for (auto make : kCommands) {
     const Command c = make();
-    std::printf("  %-12s %s\n", c.name, c.summary);
+    std::printf("  %-16s %s\n", c.name, c.summary);
   }
 }
 

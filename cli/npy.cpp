@@ -21,21 +21,35 @@ using detail::checked_mul;
 constexpr unsigned char kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 
 struct DtypeInfo {
-  char kind;  // NumPy's kind letter: 'u', 'i' or 'f'
+  char kind;  // NumPy's kind letter: 'u', 'i', 'f', or 'V' (ml_dtypes' bfloat16)
   int size;   // bytes
   crgb_dtype dtype;
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {'u', 1, CRGB_UINT8},   {'u', 2, CRGB_UINT16},  {'i', 1, CRGB_INT8},
-    {'i', 2, CRGB_INT16},   {'i', 4, CRGB_INT32},   {'i', 8, CRGB_INT64},
-    {'f', 2, CRGB_FLOAT16}, {'f', 4, CRGB_FLOAT32}, {'f', 8, CRGB_FLOAT64},
+    {'u', 1, CRGB_UINT8},   {'u', 2, CRGB_UINT16},   {'i', 1, CRGB_INT8},    {'i', 2, CRGB_INT16},
+    {'i', 4, CRGB_INT32},   {'i', 8, CRGB_INT64},    {'f', 2, CRGB_FLOAT16}, {'f', 4, CRGB_FLOAT32},
+    {'f', 8, CRGB_FLOAT64}, {'V', 2, CRGB_BFLOAT16},
 };
 
-int itemsize(crgb_dtype dtype) {
+// ml_dtypes' bfloat16 has no NumPy kind of its own: np.save writes its
+// dtype.str, "<V2" (2 bytes of "void", little-endian). Only that exact
+// spelling is read as bfloat16; another void ("|V2", a plain np.void) is not.
+constexpr char kBfloat16Descr[] = "<V2";
+
+const char kSupported[] =
+    "; supported: uint8, uint16, int8, int16, int32, int64, float16, float32, float64, "
+    "bfloat16 (as ml_dtypes writes it, '<V2')";
+
+const DtypeInfo *find_dtype(crgb_dtype dtype) {
   for (const DtypeInfo &d : kDtypes)
-    if (d.dtype == dtype) return d.size;
-  return 0;
+    if (d.dtype == dtype) return &d;
+  return nullptr;
+}
+
+int itemsize(crgb_dtype dtype) {
+  const DtypeInfo *d = find_dtype(dtype);
+  return d == nullptr ? 0 : d->size;
 }
 
 // What NumPy would call a descr we do not read, to make the error obvious.
@@ -65,13 +79,14 @@ crgb_dtype parse_descr(const std::string &descr, const std::string &what) {
     order = code[0];
     code.erase(0, 1);
   }
+  if (descr == kBfloat16Descr) return CRGB_BFLOAT16;
   const std::string digits = code.empty() ? "" : code.substr(1);
   const bool numeric = !digits.empty() && digits.size() <= 2 &&
                        digits.find_first_not_of("0123456789") == std::string::npos;
   if (numeric) {
     const int size = std::stoi(digits);
     for (const DtypeInfo &d : kDtypes) {
-      if (d.kind != code[0] || d.size != size) continue;
+      if (d.kind != code[0] || d.size != size || d.kind == 'V') continue;
       if (order == '>' && size > 1)
         throw Error(what + ": big-endian data (dtype " + quoted(descr) +
                     ") is not supported; convert it with .astype('<" + code + "')");
@@ -80,8 +95,7 @@ crgb_dtype parse_descr(const std::string &descr, const std::string &what) {
   }
   std::string name = code.empty() ? "" : describe(code[0], numeric ? digits : "");
   throw Error(what + ": unsupported dtype " + quoted(descr) +
-              (name.empty() ? "" : " (" + name + ")") +
-              "; supported: uint8, uint16, int8, int16, int32, int64, float16, float32, float64");
+              (name.empty() ? "" : " (" + name + ")") + kSupported);
 }
 
 std::string shape_string(const std::vector<int64_t> &shape) {
@@ -186,19 +200,30 @@ Array load_npy(const std::string &path) {
   return parse_npy(data.data(), data.size(), printable(path));
 }
 
-void save_npy(const std::string &path, const float *data, const std::vector<int64_t> &shape) {
-  for (int64_t d : shape)
-    if (d < 0) throw Error("cannot write " + quoted(path) + ": negative dimension");
+std::string descr_of(crgb_dtype dtype) {
+  const DtypeInfo *d = find_dtype(dtype);
+  if (d == nullptr) throw Error("unknown dtype " + std::to_string(static_cast<int>(dtype)));
+  if (d->dtype == CRGB_BFLOAT16) return kBfloat16Descr;
+  // NumPy writes '|' for one-byte types, where byte order means nothing.
+  return std::string(d->size == 1 ? "|" : "<") + d->kind + std::to_string(d->size);
+}
+
+void save_npy(const std::string &path, const void *data, crgb_dtype dtype,
+              const std::vector<int64_t> &shape) {
+  const DtypeInfo *d = find_dtype(dtype);
+  if (d == nullptr) throw Error("cannot write " + quoted(path) + ": unknown dtype");
+  for (int64_t n : shape)
+    if (n < 0) throw Error("cannot write " + quoted(path) + ": negative dimension");
   uint64_t bytes = 0;
-  if (shape.size() > 64 || !byte_count(shape, 4, &bytes) || bytes > SIZE_MAX)
+  if (shape.size() > 64 || !byte_count(shape, d->size, &bytes) || bytes > SIZE_MAX)
     throw Error("cannot write " + quoted(path) + ": shape " + shape_string(shape) +
                 " is too large");
   if (bytes > 0 && data == nullptr) throw Error("cannot write " + quoted(path) + ": no data");
 
   // The dict as NumPy writes it, padded with spaces and a final newline so that
   // the data starts at a multiple of 64 bytes, as NumPy's own files do.
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_string(shape) + ", }";
+  std::string header = "{'descr': '" + descr_of(dtype) +
+                       "', 'fortran_order': False, 'shape': " + shape_string(shape) + ", }";
   const size_t prefix = sizeof(kMagic) + 2 + 2;
   header.append((64 - (prefix + header.size() + 1) % 64) % 64, ' ');
   header += '\n';
@@ -210,6 +235,10 @@ void save_npy(const std::string &path, const float *data, const std::vector<int6
   head += header;
   detail::write_file_atomically(path,
                                 {{head.data(), head.size()}, {data, static_cast<size_t>(bytes)}});
+}
+
+void save_npy(const std::string &path, const float *data, const std::vector<int64_t> &shape) {
+  save_npy(path, data, CRGB_FLOAT32, shape);
 }
 
 }  // namespace crgb::npy

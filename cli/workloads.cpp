@@ -81,10 +81,16 @@ Workload make_workload(const WorkloadSpec &spec, uint32_t seed) {
     case CRGB_INT64: fill<int64_t>(w.image, pixels, rng, -1e6, 1e6); break;
     case CRGB_FLOAT32: fill<float>(w.image, pixels, rng, -1, 1); break;
     case CRGB_FLOAT64: fill<double>(w.image, pixels, rng, -1, 1); break;
-    case CRGB_FLOAT16: {
+    case CRGB_FLOAT16:
+    case CRGB_BFLOAT16: {
       w.image.resize(static_cast<size_t>(pixels) * 2);
       for (int64_t i = 0; i < pixels; ++i) {
-        uint16_t h = to_half(sym(rng));
+        const float f = sym(rng);
+        uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        // bfloat16: the upper half of the float (truncated: any value will do).
+        const uint16_t h =
+            spec.image_dtype == CRGB_FLOAT16 ? to_half(f) : static_cast<uint16_t>(bits >> 16);
         std::memcpy(w.image.data() + 2 * i, &h, 2);
       }
       break;
@@ -129,7 +135,19 @@ crgb_tensor Workload::box_ind_t() const {
   return crgb::tensor(box_ind.data(), {spec.num_boxes});
 }
 
+int64_t Workload::grads_bytes() const {
+  return static_cast<int64_t>(grads.size()) * 4;
+}
+
+int64_t Workload::image_elems() const {
+  return spec.batch * spec.image_height * spec.image_width * spec.depth;
+}
+
 int64_t Workload::required_bytes() const {
+  return grads_bytes() + touched_image_bytes();
+}
+
+int64_t Workload::touched_image_bytes() const {
   const WorkloadSpec &s = spec;
   std::vector<bool> touched(static_cast<size_t>(s.batch * s.image_height * s.image_width));
   for (int64_t b = 0; b < s.num_boxes; ++b) {
@@ -153,7 +171,7 @@ int64_t Workload::required_bytes() const {
   }
   int64_t pixels = 0;
   for (bool t : touched) pixels += t;
-  return static_cast<int64_t>(grads.size()) * 4 + pixels * s.depth * crgb_dtype_size(s.image_dtype);
+  return pixels * s.depth * crgb_dtype_size(s.image_dtype);
 }
 
 }  // namespace crgb::cli

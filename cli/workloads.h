@@ -1,4 +1,5 @@
-// The built-in benchmark workloads W1-W5 (README), generated deterministically.
+// The built-in benchmark workloads W1-W5 (README), generated deterministically,
+// and the bytes each op must move on them.
 #ifndef CRGB_CLI_WORKLOADS_H
 #define CRGB_CLI_WORKLOADS_H
 
@@ -58,8 +59,16 @@ struct Workload {
   crgb_tensor image_t() const;
   crgb_tensor boxes_t() const;
   crgb_tensor box_ind_t() const;
-  // Bytes any implementation must read: all of grads, plus every distinct
-  // image pixel (all channels) that an in-image sample touches.
+  // Every distinct image pixel (all channels, in spec.image_dtype) that an
+  // in-image sample touches: what CropAndResize and GradBoxes must read of the
+  // image.
+  int64_t touched_image_bytes() const;
+  // All of grads (float32); also the size of CropAndResize's crops.
+  int64_t grads_bytes() const;
+  // The image's element count, batch x height x width x depth: GradImage
+  // writes that many elements of its output dtype.
+  int64_t image_elems() const;
+  // Bytes GradBoxes must read: grads_bytes() + touched_image_bytes().
   int64_t required_bytes() const;
 };
 

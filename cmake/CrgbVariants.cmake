@@ -39,13 +39,14 @@ set(CRGB_VARIANTS
 )
 # In the order of crgb_dtype (runtime/include/crgb/crgb.h).
 set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64 bfloat16)
-# The ops: <op>|<generator>|<its dtype GeneratorParam>, built for the dtypes
+# The ops: <op>|<generator>|<its dtype GeneratorParam>|<generator executable>
+# (generators/CMakeLists.txt), built for the dtypes
 # CRGB_<op>_DTYPES: grad_boxes and crop_and_resize take an image of any dtype;
 # grad_image writes TensorFlow's T (float16, float32, float64) or bfloat16.
 set(CRGB_OPS
-    "grad_boxes|crop_and_resize_grad_boxes|image_type"
-    "crop_and_resize|crop_and_resize|image_type"
-    "grad_image|crop_and_resize_grad_image|output_type")
+    "grad_boxes|crop_and_resize_grad_boxes|image_type|crgb.generator"
+    "crop_and_resize|crop_and_resize|image_type|crgb_family.generator"
+    "grad_image|crop_and_resize_grad_image|output_type|crgb_family.generator")
 set(CRGB_grad_boxes_DTYPES ${CRGB_DTYPES})
 set(CRGB_crop_and_resize_DTYPES ${CRGB_DTYPES})
 set(CRGB_grad_image_DTYPES float16 float32 float64 bfloat16)
@@ -67,6 +68,13 @@ set(CRGB_CUDA_DTYPES ${CRGB_DTYPES} CACHE STRING "Image dtypes the CUDA variants
 set(CRGB_PREBUILT_DIR "" CACHE PATH
     "A build tree of this project for the same target whose generated Halide libraries to reuse")
 find_package(Threads REQUIRED)
+if (CRGB_PREBUILT_DIR)
+  # Which libraries exist there is that tree's choice.
+  load_cache(${CRGB_PREBUILT_DIR} READ_WITH_PREFIX crgb_prebuilt_ CRGB_AUTOSCHEDULED_DTYPES
+             CRGB_CUDA_DTYPES)
+  set(CRGB_AUTOSCHEDULED_DTYPES ${crgb_prebuilt_CRGB_AUTOSCHEDULED_DTYPES})
+  set(CRGB_CUDA_DTYPES ${crgb_prebuilt_CRGB_CUDA_DTYPES})
+endif ()
 
 # A generated library of CRGB_PREBUILT_DIR as an imported target, with the
 # usage requirements add_halide_library gives its own.
@@ -106,7 +114,7 @@ endif ()
 
 # A CUDA library: the variant library as above, plus its PTX under
 # CRGB_PTX_DIR. Also the device-check pipeline of a CUDA row.
-function(crgb_add_cuda_library lib generator target params)
+function(crgb_add_cuda_library lib generator_exe generator target params)
   if (CRGB_PREBUILT_DIR)
     crgb_import_prebuilt(${lib})
     set(CRGB_PTX_FILES ${CRGB_PTX_FILES} ${CRGB_PREBUILT_DIR}/ptx/${lib}.ptx PARENT_SCOPE)
@@ -114,7 +122,7 @@ function(crgb_add_cuda_library lib generator target params)
     return ()
   endif ()
   add_halide_library(${lib}
-                     FROM crgb.generator
+                     FROM ${generator_exe}
                      GENERATOR ${generator}
                      FUNCTION_NAME ${lib}
                      USE_RUNTIME crgb_halide_runtime
@@ -172,7 +180,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
     set(variant_dtypes ${CRGB_CUDA_DTYPES})
     # The device-side data checks (generators/device_check_generator.cpp).
     set(check crgb_${isa}_check)
-    crgb_add_cuda_library(${check} crgb_device_check ${target} "")
+    crgb_add_cuda_library(${check} crgb.generator crgb_device_check ${target} "")
     list(APPEND CRGB_CUDA_CHECK_LIBRARIES ${check})
     list(APPEND CRGB_CUDA_CHECKS "${name}|${check}")  # for cmake/CrgbInstall.cmake
   elseif (schedule STREQUAL "manual")
@@ -195,6 +203,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
     list(GET op_fields 0 op)
     list(GET op_fields 1 generator)
     list(GET op_fields 2 dtype_param)
+    list(GET op_fields 3 generator_exe)
     set(op_dtypes ${CRGB_${op}_DTYPES})
     set(fns "")
     foreach (dtype IN LISTS CRGB_DTYPES)
@@ -204,10 +213,11 @@ foreach (row IN LISTS CRGB_VARIANTS)
       endif ()
       set(lib crgb_${op}_${isa}_${schedule}_${dtype})
       if (device STREQUAL "CRGB_DEVICE_CUDA")
-        crgb_add_cuda_library(${lib} ${generator} ${target} "${dtype_param}=${dtype};${schedule_param}")
+        crgb_add_cuda_library(${lib} ${generator_exe} ${generator} ${target}
+                              "${dtype_param}=${dtype};${schedule_param}")
       else ()
         crgb_halide_library(${lib}
-                           FROM crgb.generator
+                           FROM ${generator_exe}
                            GENERATOR ${generator}
                            FUNCTION_NAME ${lib}
                            USE_RUNTIME crgb_halide_runtime

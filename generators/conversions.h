@@ -43,11 +43,25 @@ inline Halide::Expr float_to_bfloat16_bits(Halide::Expr f) {
   return cast<uint16_t>(select((bits & u32(0x7fffffffu)) > u32(0x7f800000u), nan, rounded));
 }
 
-// A float32 value converted to t: Halide's cast where it is exact to
-// TensorFlow's, the conversions above where it is not.
+// bfloat16 tensors are declared to Halide as their bits (uint16): Halide 21's
+// CUDA code generator aborts on bfloat16 loads (an LLVM "Invalid cast!"
+// assertion), and the conversions are a shift and the rounding above anyway.
+inline Halide::Type storage_type(Halide::Type t) {
+  return t == Halide::BFloat(16) ? Halide::UInt(16) : t;
+}
+
+// A stored element of type t (storage_type(t)) as float32, exactly.
+inline Halide::Expr to_float(Halide::Expr stored, Halide::Type t) {
+  using namespace Halide;
+  if (t == BFloat(16)) return reinterpret<float>(cast<uint32_t>(stored) << 16);
+  return cast<float>(stored);
+}
+
+// A float32 value converted to t and stored as storage_type(t): Halide's cast
+// where it is exact to TensorFlow's, the conversions above where it is not.
 inline Halide::Expr float_to(Halide::Type t, Halide::Expr f, const Halide::Target &target) {
   using namespace Halide;
-  if (t == BFloat(16)) return reinterpret(t, float_to_bfloat16_bits(f));
+  if (t == BFloat(16)) return float_to_bfloat16_bits(f);
   if (t == Float(16) && target.arch == Target::X86 && !target.has_feature(Target::F16C))
     return reinterpret(t, float_to_half_bits(f));
   return cast(t, f);

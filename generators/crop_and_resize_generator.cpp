@@ -11,6 +11,7 @@
 
 #include "Halide.h"
 
+#include "conversions.h"
 #include "cpu_schedule.h"
 #include "gpu_schedule.h"
 #include "pipeline_stages.h"
@@ -34,7 +35,7 @@ class CropAndResize : public Generator<CropAndResize> {
   GeneratorParam<std::string> schedule_name{"schedule", "avx2"};
 
   // image(d, x, y, n): TensorFlow's [batch, image_height, image_width, depth],
-  // of type image_type (set in configure()).
+  // of type image_type (set in configure(); bfloat16 as its bits, conversions.h).
   Input<Buffer<void, 4>> image{"image"};
   // boxes(c, b): TensorFlow's [num_boxes, 4], c = 0..3 for y1, x1, y2, x2.
   Input<Buffer<float, 2>> boxes{"boxes"};
@@ -48,7 +49,7 @@ class CropAndResize : public Generator<CropAndResize> {
   // its extents give the crop size.
   Output<Buffer<float, 4>> crops{"crops"};
 
-  void configure() { image.set_type(image_type); }
+  void configure() { image.set_type(crgb::storage_type(image_type)); }
 
   void generate() {
     crgb::CropStages &s = stages_;
@@ -66,15 +67,15 @@ class CropAndResize : public Generator<CropAndResize> {
 
     Expr top = s.row(y, b)[1], bottom = s.row(y, b)[2], y_lerp = s.row(y, b)[3];
     Expr left = s.col(x, b)[1], right = s.col(x, b)[2], x_lerp = s.col(x, b)[3];
-    Expr tl = cast<float>(image(d, left, top, n));
-    Expr tr = cast<float>(image(d, right, top, n));
-    Expr bl = cast<float>(image(d, left, bottom, n));
-    Expr br = cast<float>(image(d, right, bottom, n));
+    Expr tl = crgb::to_float(image(d, left, top, n), image_type);
+    Expr tr = crgb::to_float(image(d, right, top, n), image_type);
+    Expr bl = crgb::to_float(image(d, left, bottom, n), image_type);
+    Expr br = crgb::to_float(image(d, right, bottom, n), image_type);
     // TensorFlow's lerps, term for term.
     Expr upper = tl + (tr - tl) * x_lerp;
     Expr lower = bl + (br - bl) * x_lerp;
     Expr bilinear = strict_float(upper + (lower - upper) * y_lerp);
-    Expr closest = cast<float>(image(d, s.col(x, b)[4], s.row(y, b)[4], n));
+    Expr closest = crgb::to_float(image(d, s.col(x, b)[4], s.row(y, b)[4], n), image_type);
     Expr inside = s.row(y, b)[0] != 0 && s.col(x, b)[0] != 0;
 
     crops(d, x, y, b) = select(inside, select(nearest, closest, bilinear), extrapolation_value);

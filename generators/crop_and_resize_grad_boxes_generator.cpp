@@ -15,6 +15,7 @@
 #include "Halide.h"
 
 #include "auto_schedule.h"
+#include "conversions.h"
 #include "cpu_schedule.h"
 #include "cuda_schedule.h"
 #include "pipeline_stages.h"
@@ -49,7 +50,7 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
   // grads(d, x, y, b): TensorFlow's [num_boxes, crop_height, crop_width, depth].
   Input<Buffer<float, 4>> grads{"grads"};
   // image(d, x, y, n): TensorFlow's [batch, image_height, image_width, depth],
-  // of type image_type (set in configure()).
+  // of type image_type (set in configure(); bfloat16 as its bits, conversions.h).
   Input<Buffer<void, 4>> image{"image"};
   // boxes(c, b): TensorFlow's [num_boxes, 4], c = 0..3 for y1, x1, y2, x2.
   Input<Buffer<float, 2>> boxes{"boxes"};
@@ -58,7 +59,7 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
   // output(c, b): TensorFlow's [num_boxes, 4], c = d/dy1, d/dx1, d/dy2, d/dx2.
   Output<Buffer<float, 2>> output{"output"};
 
-  void configure() { image.set_type(image_type); }
+  void configure() { image.set_type(crgb::storage_type(image_type)); }
 
   void generate() {
     crgb::PipelineStages &s = stages_;
@@ -86,10 +87,10 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
     s.samples.where(s.row(sy, b)[0] != 0 && s.col(sx, b)[0] != 0);
     Expr top = s.row(sy, b)[1], bottom = s.row(sy, b)[2], y_lerp = s.row(sy, b)[3];
     Expr left = s.col(sx, b)[1], right = s.col(sx, b)[2], x_lerp = s.col(sx, b)[3];
-    Expr tl = cast<float>(image(ch, left, top, n));
-    Expr tr = cast<float>(image(ch, right, top, n));
-    Expr bl = cast<float>(image(ch, left, bottom, n));
-    Expr br = cast<float>(image(ch, right, bottom, n));
+    Expr tl = crgb::to_float(image(ch, left, top, n), image_type);
+    Expr tr = crgb::to_float(image(ch, right, top, n), image_type);
+    Expr bl = crgb::to_float(image(ch, left, bottom, n), image_type);
+    Expr br = crgb::to_float(image(ch, right, bottom, n), image_type);
     Expr g = grads(ch, sx, sy, b);
     Expr grad_y = ((1.0f - x_lerp) * (bl - tl) + x_lerp * (br - tr)) * g;
     Expr grad_x = ((1.0f - y_lerp) * (tr - tl) + y_lerp * (br - bl)) * g;

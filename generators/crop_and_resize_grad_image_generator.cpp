@@ -3,13 +3,12 @@
 // was interpolated from (bilinear: four corners, nearest: one).
 //
 // Deterministic by construction, without atomics: the sum is written with the
-// output row y and the image n as pure variables and the samples as the
+// channel d and the image n as pure variables and the samples as the
 // reduction domain, so every element (d, x, y, n) adds its contributions in
-// one fixed order (box, crop row, top before bottom, crop column, left before
-// right: TensorFlow's order under op determinism) whatever the schedule
-// splits over threads or GPU blocks. (TensorFlow adds a kink sample's zero
-// bottom share after its columns' top shares, this formulation before: only
-// the sign of a zero total can differ.)
+// one fixed order (box, crop row, crop column, then the corners top-left,
+// top-right, bottom-left, bottom-right: TensorFlow's order under op
+// determinism) whatever the schedule splits over threads or GPU blocks,
+// which may own (channel, image) slices only.
 //
 // generate() holds the algorithm only; schedule() applies one named schedule.
 // The sampling arithmetic is shared with the other two ops (sampling.h).
@@ -49,10 +48,11 @@ class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
   // The method: false "bilinear", true "nearest".
   Input<bool> nearest{"nearest"};
   // grad_image(d, x, y, n): TensorFlow's [batch, image_height, image_width,
-  // depth] (image_size), of type output_type (set in configure()).
+  // depth] (image_size), of type output_type (set in configure(); bfloat16
+  // as its bits, conversions.h).
   Output<Buffer<void, 4>> grad_image{"grad_image"};
 
-  void configure() { grad_image.set_type(output_type); }
+  void configure() { grad_image.set_type(crgb::storage_type(output_type)); }
 
   void generate() {
     crgb::GradImageStages &s = stages_;
@@ -67,16 +67,34 @@ class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
     s.col = Func("col");
     s.col(x, b) = axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
 
-    s.samples = RDom({{0, 2}, {0, crop_w}, {0, 2}, {0, crop_h}, {0, num_boxes}}, "samples");
-    Expr cx = s.samples[0], sx = s.samples[1], cy = s.samples[2], sy = s.samples[3];
+    // The crop rows (columns) of box b whose samples lie inside the image: a
+    // contiguous range, as the sample coordinate is monotonic in the crop
+    // index (a float product by a growing index, plus a constant); empty
+    // (first > last) when none does. As RDom bounds, Halide narrows the loops
+    // to them instead of testing every sample.
+    auto inside = [&](Func table, Expr extent) {
+      RDom r(0, extent, "inside");
+      Func range(table.name() + "_inside");
+      range(b) = Tuple(minimum(select(table(r, b)[0] != 0, r, extent)),
+                       maximum(select(table(r, b)[0] != 0, r, -1)));
+      return range;
+    };
+    s.rows_inside = inside(s.row, crop_h);
+    s.cols_inside = inside(s.col, crop_w);
+
+    // Innermost first: corner column, corner row, crop column, crop row, box.
+    // Every element (d, x, y, n) so adds its shares in TensorFlow's order.
+    s.samples = RDom({{0, 2}, {0, 2}, {0, crop_w}, {0, crop_h}, {0, num_boxes}}, "samples");
+    Expr cx = s.samples[0], cy = s.samples[1], sx = s.samples[2], sy = s.samples[3];
     Expr box = s.samples[4];
     Tuple row = s.row(sy, box), col = s.col(sx, box);
     Expr row_index = select(nearest, row[4], select(cy == 0, row[1], row[2]));
     Expr col_index = select(nearest, col[4], select(cx == 0, col[1], col[2]));
-    // A sample adds to image n's row y only; nearest uses one corner.
+    // Image n takes its own boxes; nearest uses one corner.
     s.samples.where(box_ind(box) == n);
-    s.samples.where(row[0] != 0 && row_index == y && (cy == 0 || !nearest));
-    s.samples.where(col[0] != 0 && (cx == 0 || !nearest));
+    s.samples.where(sy >= s.rows_inside(box)[0] && sy <= s.rows_inside(box)[1]);
+    s.samples.where(sx >= s.cols_inside(box)[0] && sx <= s.cols_inside(box)[1]);
+    s.samples.where((cx == 0 && cy == 0) || !nearest);
 
     // TensorFlow's shares, term for term: dtop = (1 - y_lerp) * g, then
     // (1 - x_lerp) * dtop for the left corner; each converted to T and added in T.
@@ -86,16 +104,16 @@ class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
     Expr share = select(cx == 0, 1.0f - x_lerp, x_lerp) * vertical;
     Expr contribution = select(nearest, g, share);
 
-    grad_image(d, x, y, n) = cast(t, 0);
-    Expr sum = grad_image(d, col_index, y, n);
+    grad_image(d, x, y, n) = cast(crgb::storage_type(t), 0);
+    Expr sum = grad_image(d, col_index, row_index, n);
     if (t.bits() == 16) {
       // A 16-bit float adds in float32 and rounds back, as Eigen's types do;
       // the conversions are written out where Halide's lose NaN (conversions.h).
-      Expr share16 = crgb::float_to(t, contribution, get_target());
-      grad_image(d, col_index, y, n) =
-          crgb::float_to(t, strict_float(cast<float>(sum) + cast<float>(share16)), get_target());
+      Expr share16 = crgb::to_float(crgb::float_to(t, contribution, get_target()), t);
+      grad_image(d, col_index, row_index, n) =
+          crgb::float_to(t, strict_float(crgb::to_float(sum, t) + share16), get_target());
     } else {
-      grad_image(d, col_index, y, n) = strict_float(sum + cast(t, contribution));
+      grad_image(d, col_index, row_index, n) = strict_float(sum + cast(t, contribution));
     }
     s.grad_image = grad_image;
     s.nearest = nearest;

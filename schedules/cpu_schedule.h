@@ -33,8 +33,10 @@ struct CpuTunables {
   int grads_prefetch_bytes;  // software-prefetch grads about this far ahead (0: off)
   // crop_and_resize: most boxes per parallel task.
   int crop_boxes_per_task = 8;
-  // crop_and_resize_grad_image: image rows per parallel task.
-  int grad_image_rows_per_task = 1;
+  // crop_and_resize_grad_image: the most channels per parallel task (a
+  // multiple of vector_lanes), and the fewest tasks to split into.
+  int grad_image_channels_per_task = 1024;
+  int grad_image_min_tasks = 2;
 };
 
 inline void schedule_cpu(const CpuTunables &t, PipelineStages &s) {
@@ -117,11 +119,11 @@ void apply_cpu_schedule(CpuScheduleName name, PipelineStages &s, const Halide::T
 // the four corners, no gathers). A specialization for "nearest".
 void apply_cpu_schedule(CpuScheduleName name, CropStages &s, const Halide::Target &target);
 
-// crop_and_resize_grad_image: the zeroing and the sum parallel over (image
-// row, image); every sample's channels in vector lanes, added into the row in
-// place. Each thread owns whole output rows, so the order of every element's
-// sum is the algorithm's, for any thread count. The sampling tables are
-// computed once (they are read by every row's task).
+// crop_and_resize_grad_image: the sum parallel over (channel block, image):
+// each task walks the boxes of its image in order and adds every sample's
+// corner shares as vector read-modify-writes of its channels. Each element is
+// owned by one task, so the order of its sum is the algorithm's for any
+// thread count. The sampling tables are computed once (every task reads them).
 void apply_cpu_schedule(CpuScheduleName name, GradImageStages &s, const Halide::Target &target);
 
 }  // namespace crgb

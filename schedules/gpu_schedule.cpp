@@ -33,12 +33,15 @@ void apply_gpu_schedule(CropStages &s, const Halide::Target &target) {
 void apply_gpu_schedule(GradImageStages &s, const Halide::Target &target) {
   using namespace Halide;
   require_gpu(target);
-  Var chunk("chunk"), lane("lane"), block("block"), tile("tile"), thread("thread"), rows("rows");
+  Var chunk("chunk"), lane("lane"), block("block"), tile("tile"), thread("thread");
   for (Func table : {s.row, s.col}) {
     table.compute_root()
         .fuse(table.args()[0], table.args()[1], tile)
         .gpu_tile(tile, block, thread, kThreadsPerBlock, TailStrategy::GuardWithIf);
   }
+  for (Func range : {s.rows_inside, s.cols_inside})
+    range.compute_root().gpu_tile(range.args()[0], block, thread, kThreadsPerBlock,
+                                  TailStrategy::GuardWithIf);
   Func out = s.grad_image;
   // The zeroing: one thread per element, channels across the warp.
   out.split(s.d, chunk, lane, kChannelLanes, TailStrategy::GuardWithIf)
@@ -48,13 +51,12 @@ void apply_gpu_schedule(GradImageStages &s, const Halide::Target &target) {
       .fuse(block, s.n, block)
       .gpu_blocks(block)
       .gpu_threads(lane);
-  // The sum: one thread per (channel, row, image), the samples in order.
+  // The sum: one thread per (channel, image), its boxes' samples in order.
   out.update()
       .split(s.d, chunk, lane, kChannelLanes, TailStrategy::GuardWithIf)
       .reorder(s.samples[0], s.samples[1], s.samples[2], s.samples[3], s.samples[4], lane, chunk,
-               s.y, s.n)
-      .fuse(chunk, s.y, rows)
-      .fuse(rows, s.n, block)
+               s.n)
+      .fuse(chunk, s.n, block)
       .gpu_blocks(block)
       .gpu_threads(lane);
 }

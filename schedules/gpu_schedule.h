@@ -10,10 +10,12 @@
 // where it is used (a warp's lanes compute the same values in lockstep).
 //
 // crop_and_resize_grad_image: the sampling tables computed once in their own
-// kernels; then one thread per (channel, image row, image) walks every box's
-// samples in order and adds those that land in its row. Parallelism is
-// channels x rows x images (W1: 256 x 64 x 2 = 32768 threads); the serial
-// walk per thread is boxes x crop rows x 2 checks plus the samples that hit.
+// kernels; then one thread per (channel, image) walks its image's boxes'
+// samples in order and adds their corner shares. Parallelism is only
+// channels x images (W1: 256 x 2 = 512 threads, W4: 2048), enough to stream
+// memory on large depths, too little on small ones; the serial walk is the
+// price of a fixed order without atomics. A finer owner split (image rows,
+// as tiles of the output) is the next step when a GPU can measure it.
 //
 // Reasoned, not measured: this project's machines have no GPU. The choices
 // follow the CUDA programming guide's rules for coalescing; time them on a

@@ -55,13 +55,17 @@ struct GradImageStages {
   Halide::Var b;
   // row(sy, b), col(sx, b): {ok, low, high, lerp, nearest}, as in CropStages.
   Halide::Func row, col;
+  // rows_inside(b), cols_inside(b): {first, last} crop row (column) of box b
+  // whose samples lie inside the image.
+  Halide::Func rows_inside, cols_inside;
   // The output: its pure definition is zero, its one update adds every
-  // sample's share. The update's pure variables are d, y and n (x is the
-  // scattered coordinate), so a schedule may split them over threads or GPU
+  // sample's share. The update's pure variables are d and n (x and y are the
+  // scattered coordinates), so a schedule may split them over threads or GPU
   // blocks without changing any element's order of summation.
   Halide::Func grad_image;
-  // The update's domain, innermost first: x = corner column (0 left, 1 right),
-  // y = crop column, z = corner row (0 top, 1 bottom), w = crop row, [4] = box.
+  // The update's domain, innermost first: [0] = corner column (0 left, 1
+  // right), [1] = corner row (0 top, 1 bottom), [2] = crop column, [3] = crop
+  // row, [4] = box.
   Halide::RDom samples;
   Halide::Expr nearest;
   Halide::Expr depth;

@@ -44,6 +44,10 @@ bool crgb_dtype_of(nb::dlpack::dtype dt, crgb_dtype *out) {
       else
         return false;
       return true;
+    case Code::Bfloat:
+      if (bits != 16) return false;
+      *out = CRGB_BFLOAT16;
+      return true;
     default: return false;
   }
 }
@@ -95,10 +99,19 @@ const char *device_name(int device_type) {
   }
 }
 
-Described describe(const Array &array, const char *name, std::optional<crgb_dtype> required) {
+Described describe(const Array &array, const char *name, std::optional<crgb_dtype> required,
+                   bool bfloat16_bits) {
   Described d{};
   crgb_tensor &t = d.tensor;
-  if (!crgb_dtype_of(array.dtype(), &t.dtype)) {
+  if (bfloat16_bits) {
+    // crgb/_arrays.py passes NumPy's ml_dtypes.bfloat16 arrays (which neither
+    // DLPack nor the buffer protocol can carry) as uint16 views of their bits.
+    const nb::dlpack::dtype dt = array.dtype();
+    if (dt.code != static_cast<uint8_t>(Code::UInt) || dt.bits != 16 || dt.lanes != 1)
+      raise_status(CRGB_INTERNAL, std::string(name) + ": bfloat16 bits must come as uint16, got " +
+                                      dtype_name(dt));
+    t.dtype = CRGB_BFLOAT16;
+  } else if (!crgb_dtype_of(array.dtype(), &t.dtype)) {
     const std::string got = dtype_name(array.dtype());
     if (required)
       raise_status(CRGB_INVALID_ARGUMENT,

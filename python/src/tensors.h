@@ -33,10 +33,13 @@ struct Described {
 // Describes `array` for the C API. `required` is the dtype the op demands of
 // it (float32 for grads and boxes, int32 for box_ind), nullopt for the image.
 // A dtype the C API can express is passed through even when wrong, so that the
-// C API's validation reports it; one it cannot (bool, uint32, bfloat16,
-// complex, ...) raises InvalidArgumentError here: for the image TensorFlow's
-// message, for the others the C API's.
-Described describe(const Array &array, const char *name, std::optional<crgb_dtype> required);
+// C API's validation reports it; one it cannot (bool, uint32, complex, ...)
+// raises InvalidArgumentError here: for the image TensorFlow's message, for
+// the others the C API's. `bfloat16_bits`: `array` is a uint16 view of
+// bfloat16 values (NumPy's ml_dtypes.bfloat16, see crgb/_arrays.py), described
+// as CRGB_BFLOAT16.
+Described describe(const Array &array, const char *name, std::optional<crgb_dtype> required,
+                   bool bfloat16_bits = false);
 
 // "cpu", "cuda", "rocm", ... for a DLPack device type.
 const char *device_name(int device_type);

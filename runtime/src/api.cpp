@@ -98,29 +98,16 @@ Status compute(const crgb_tensor *grads, const crgb_tensor *image, const crgb_te
   return {};
 }
 
-// The variant a call of `op` runs, and whether it was chosen automatically.
-// A variant asked for by name that lacks the op is Unimplemented; one that
-// cannot index the sizes is refused, or replaced by the reference when the
-// choice was automatic (the reference indexes in 64 bits).
-Status choose(const crgb_options &options, const Shapes &shapes, crgb_op op, bool fits,
-              const Variant **out) {
-  const Variant *variant = nullptr;
-  bool automatic = false;
-  Status s = find_variant(options.variant, shapes.device, &variant, &automatic);
-  if (!s.ok()) return s;
-  if (variant->device == CRGB_DEVICE_CUDA && op != CRGB_OP_GRAD_BOXES)
-    return {CRGB_UNIMPLEMENTED, "variant '" + variant->name + "' runs " + crgb_op_name(op) +
-                                    " only through crgb_grad_boxes for now: the CUDA runtime "
-                                    "path of this op is not written yet"};
-  if (variant->halide && !fits) {
-    if (!automatic)
-      return {CRGB_INVALID_ARGUMENT,
-              "variant '" + variant->name +
-                  "' indexes buffers of at most 2^31 - 1 bytes; this input is larger (the "
-                  "reference variant runs it)"};
-    variant = &variants().front();
-  }
-  *out = variant;
+CudaPlacement placement(const crgb_options &options) {
+  return {options.cuda_context, options.cuda_stream,
+          static_cast<crgb_device>(enum_value(options.output_device))};
+}
+
+// A host variant writes host memory only; any variant reads one memory.
+Status check_output_device(const crgb_options &options, const Variant &variant) {
+  if (enum_value(options.output_device) == CRGB_DEVICE_CUDA && variant.device != CRGB_DEVICE_CUDA)
+    return {CRGB_INVALID_ARGUMENT, "output is in CUDA memory and variant '" + variant.name +
+                                       "' computes on the host: name a CUDA variant"};
   return {};
 }
 
@@ -133,11 +120,40 @@ Status check_options(const crgb_options &options) {
   return {};
 }
 
+// The variant a call of `op` runs, and whether it was chosen automatically.
+// A variant asked for by name that lacks the op is Unimplemented; one that
+// cannot index the sizes is refused, or replaced by the reference when the
+// choice was automatic (the reference indexes in 64 bits).
+Status choose(const crgb_options &options, const Shapes &shapes, crgb_op op, bool fits,
+              const Variant **out) {
+  const Variant *variant = nullptr;
+  bool automatic = false;
+  Status s = find_variant(options.variant, shapes.device, &variant, &automatic);
+  if (!s.ok()) return s;
+  if (((variant_ops(*variant) >> op) & 1) == 0)
+    return {CRGB_UNIMPLEMENTED,
+            "variant '" + variant->name + "' does not implement " + crgb_op_name(op)};
+  s = check_output_device(options, *variant);
+  if (!s.ok()) return s;
+  if (variant->halide && !fits) {
+    if (!automatic || variant->device == CRGB_DEVICE_CUDA)
+      return {CRGB_INVALID_ARGUMENT,
+              "variant '" + variant->name +
+                  "' indexes buffers of at most 2^31 - 1 bytes; this input is larger (the "
+                  "reference variant runs it)"};
+    variant = &variants().front();
+  }
+  *out = variant;
+  return {};
+}
+
 // The forward op and the image gradient write straight into the caller's
 // output, which is large (a scratch copy would double the bytes written).
 // The rule "nothing written on error" still holds: every check runs before,
 // and the pipelines' only allocations (the sampling tables, compute_root)
-// happen before their first store to the output.
+// happen before their first store to the output. On a CUDA variant the
+// output is device scratch copied back (host output) or written by the
+// op's kernels after every check passed (device output).
 Status compute_crop(const crgb_tensor *image, const crgb_tensor *boxes, const crgb_tensor *box_ind,
                     const crgb_tensor *crop_size, float extrapolation_value, float *output,
                     int64_t output_elems, const crgb_options &options) {
@@ -148,13 +164,14 @@ Status compute_crop(const crgb_tensor *image, const crgb_tensor *boxes, const cr
   s = validate_crop(image, boxes, box_ind, crop_size, options.method, output, output_elems, &shapes,
                     &nearest);
   if (!s.ok()) return s;
-  if (shapes.device == CRGB_DEVICE_CUDA || enum_value(options.output_device) == CRGB_DEVICE_CUDA)
-    return {CRGB_UNIMPLEMENTED, "crop_and_resize on CUDA memory is not written yet"};
   const Variant *variant = nullptr;
   s = choose(options, shapes, CRGB_OP_CROP_AND_RESIZE,
              fits_halide_indexing_crop(shapes, image->dtype), &variant);
   if (!s.ok()) return s;
   if (shapes.num_boxes * shapes.depth == 0) return {};  // an empty result
+  if (variant->device == CRGB_DEVICE_CUDA)
+    return run_cuda_crop(*variant->halide, shapes, *image, *boxes, *box_ind, nearest,
+                         extrapolation_value, output, placement(options));
   if (variant->halide == nullptr) {
     reference_crop_and_resize(shapes, *image, *boxes, *box_ind, nearest, extrapolation_value,
                               output);
@@ -166,28 +183,35 @@ Status compute_crop(const crgb_tensor *image, const crgb_tensor *boxes, const cr
 
 Status compute_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
                           const crgb_tensor *box_ind, const crgb_tensor *image_size,
-                          crgb_dtype output_dtype, void *output, int64_t output_elems,
+                          int output_dtype_value, void *output, int64_t output_elems,
                           const crgb_options &options) {
   Status s = check_options(options);
   if (!s.ok()) return s;
   Shapes shapes;
   bool nearest = false;
-  s = validate_grad_image(grads, boxes, box_ind, image_size, output_dtype, options.method, output,
-                          output_elems, &shapes, &nearest);
+  s = validate_grad_image(grads, boxes, box_ind, image_size, output_dtype_value, options.method,
+                          output, output_elems, &shapes, &nearest);
   if (!s.ok()) return s;
-  if (shapes.device == CRGB_DEVICE_CUDA || enum_value(options.output_device) == CRGB_DEVICE_CUDA)
-    return {CRGB_UNIMPLEMENTED, "crop_and_resize_grad_image on CUDA memory is not written yet"};
+  const auto output_dtype = static_cast<crgb_dtype>(output_dtype_value);  // validated
   const Variant *variant = nullptr;
   s = choose(options, shapes, CRGB_OP_GRAD_IMAGE,
              fits_halide_indexing_grad_image(shapes, output_dtype), &variant);
   if (!s.ok()) return s;
   const int64_t elems = shapes.batch * shapes.image_height * shapes.image_width * shapes.depth;
   if (elems == 0) return {};
+  const int64_t bytes = elems * dtype_bytes(output_dtype);
+  if (variant->device == CRGB_DEVICE_CUDA) {
+    // No boxes: zeros, without running the pipeline on empty inputs.
+    if (shapes.num_boxes == 0)
+      return run_cuda_zeros(*variant->halide, shapes, output, bytes, placement(options));
+    return run_cuda_grad_image(*variant->halide, shapes, *grads, *boxes, *box_ind, nearest,
+                               output_dtype, output, placement(options));
+  }
   if (shapes.num_boxes == 0) {
     // Nothing to add: zeros (all-zero bits are +0 in every output dtype).
     // The pipelines are not run on empty inputs, whose NULL data would make
     // the call a bounds query.
-    std::memset(output, 0, static_cast<size_t>(elems) * dtype_bytes(output_dtype));
+    std::memset(output, 0, static_cast<size_t>(bytes));
     return {};
   }
   if (variant->halide == nullptr) {

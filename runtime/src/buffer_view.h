@@ -23,7 +23,8 @@ inline halide_type_t halide_type(crgb_dtype t) {
     case CRGB_FLOAT16: return {halide_type_float, 16, 1};
     case CRGB_FLOAT32: return {halide_type_float, 32, 1};
     case CRGB_FLOAT64: return {halide_type_float, 64, 1};
-    case CRGB_BFLOAT16: return {halide_type_bfloat, 16, 1};
+    // As the generators declare it: its bits (generators/conversions.h).
+    case CRGB_BFLOAT16: return {halide_type_uint, 16, 1};
   }
   return {};
 }

@@ -4,6 +4,9 @@
 #include <HalideRuntimeCuda.h>
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -270,13 +273,16 @@ Status write_zeros(const Driver &d, CUstream stream, float *output, int64_t byte
   return {};
 }
 
-}  // namespace
-
-Status run_cuda(const HalideVariant &v, const Shapes &s, const crgb_tensor &grads,
-                const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
-                float *output, const CudaPlacement &placement) {
-  HalidePipeline fn = v.by_dtype[image.dtype];
-  if (fn == nullptr) return not_built(v, image.dtype);
+// What every op's CUDA call shares: the driver, the context and stream, the
+// device buffers, boxes and box_ind on the device and (for device data)
+// checked there. `data` is an input whose memory names the context when the
+// caller names none. `body` then queues the op; a host output is copied back
+// and waited for.
+Status run_on_gpu(const HalideVariant &v, const Shapes &s, const void *data,
+                  const crgb_tensor &boxes, const crgb_tensor &box_ind,
+                  const CudaPlacement &placement,
+                  const std::function<Status(const Driver &, DeviceBuffers &, CUstream,
+                                             halide_buffer_t *, halide_buffer_t *)> &body) {
   // Halide's allocation cache reuses scratch freed on the same stream handle
   // before that stream has finished with it, which stream order makes safe;
   // this one handle names a different stream on each thread, so it is not.
@@ -291,7 +297,7 @@ Status run_cuda(const HalideVariant &v, const Shapes &s, const crgb_tensor &grad
             std::string("variant '") + v.name + "' needs a CUDA GPU; no CUDA device: " + why};
 
   CUcontext ctx = nullptr;
-  Status st = choose_context(*d, placement.context, s, grads.data, &ctx);
+  Status st = choose_context(*d, placement.context, s, data, &ctx);
   if (!st.ok()) return st;
   const ScopedPush push(*d, ctx);
   if (push.result() != kSuccess) return internal("cuCtxPushCurrent", push.result());
@@ -303,37 +309,137 @@ Status run_cuda(const HalideVariant &v, const Shapes &s, const crgb_tensor &grad
 
   // boxes and box_ind first: on device data their check decides whether the
   // op runs at all (and an empty image with boxes fails it, OutOfRange).
-  halide_buffer_t *bx = nullptr, *bi = nullptr, *g = nullptr, *im = nullptr, *out = nullptr;
+  halide_buffer_t *bx = nullptr, *bi = nullptr;
   st = input(*d, bufs, stream, "boxes", boxes, {s.num_boxes, 4}, &bx);
   if (st.ok()) st = input(*d, bufs, stream, "box_ind", box_ind, {s.num_boxes}, &bi);
   if (st.ok() && s.device == CRGB_DEVICE_CUDA) st = check_on_device(*d, v, bufs, stream, s, bx, bi);
   if (!st.ok()) return st;
-  const int64_t out_bytes = s.num_boxes * 4 * static_cast<int64_t>(sizeof(float));
-  if (s.depth == 0) return write_zeros(*d, stream, output, out_bytes, placement.output);
-  st = input(*d, bufs, stream, "grads", grads, {s.num_boxes, s.crop_height, s.crop_width, s.depth},
-             &g);
-  if (st.ok())
-    st = input(*d, bufs, stream, "image", image, {s.batch, s.image_height, s.image_width, s.depth},
-               &im);
-  if (!st.ok()) return st;
+  return body(*d, bufs, stream, bx, bi);
+}
 
+// The op's output: the caller's device memory, or device scratch that
+// finish_output() copies to the host.
+Status output_buffer(const Driver &d, DeviceBuffers &bufs, void *output, crgb_dtype dtype,
+                     std::initializer_list<int64_t> nhwc, const CudaPlacement &placement,
+                     halide_buffer_t **out) {
   if (placement.output == CRGB_DEVICE_CUDA) {
-    st = check_device_range(*d, "output", output, static_cast<size_t>(out_bytes));
-    if (st.ok()) st = bufs.wrap("output", output, CRGB_FLOAT32, {s.num_boxes, 4}, &out);
-  } else {
-    st = bufs.allocate("output", CRGB_FLOAT32, {s.num_boxes, 4}, &out);
+    const View probe(nullptr, dtype, nhwc);
+    Status st = check_device_range(d, "output", output, probe.bytes());
+    return st.ok() ? bufs.wrap("output", output, dtype, nhwc, out) : st;
   }
-  if (!st.ok()) return st;
+  return bufs.allocate("output", dtype, nhwc, out);
+}
 
-  if (call_halide([&] { return fn(g, im, bx, bi, out); }, &why) != 0)
-    return {CRGB_INTERNAL, std::string("variant '") + v.name + "' failed: " + why};
+Status finish_output(const Driver &d, CUstream stream, void *output, halide_buffer_t *out,
+                     const CudaPlacement &placement) {
+  if (placement.output == CRGB_DEVICE_CUDA) return {};
+  if (CUresult r = d.cuMemcpyDtoHAsync(output, out->device, out->size_in_bytes(), stream);
+      r != kSuccess)
+    return internal("copying the result to the host", r);
+  // Also reports a kernel fault as this call's error.
+  if (CUresult r = d.cuStreamSynchronize(stream); r != kSuccess)
+    return internal("cuStreamSynchronize", r);
+  return {};
+}
+
+}  // namespace
+
+Status run_cuda(const HalideVariant &v, const Shapes &s, const crgb_tensor &grads,
+                const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
+                float *output, const CudaPlacement &placement) {
+  HalidePipeline fn = v.by_dtype[image.dtype];
+  if (fn == nullptr) return not_built(v, image.dtype);
+  return run_on_gpu(
+      v, s, grads.data, boxes, box_ind, placement,
+      [&](const Driver &d, DeviceBuffers &bufs, CUstream stream, halide_buffer_t *bx,
+          halide_buffer_t *bi) -> Status {
+        const int64_t out_bytes = s.num_boxes * 4 * static_cast<int64_t>(sizeof(float));
+        if (s.depth == 0) return write_zeros(d, stream, output, out_bytes, placement.output);
+        halide_buffer_t *g = nullptr, *im = nullptr, *out = nullptr;
+        Status st = input(d, bufs, stream, "grads", grads,
+                          {s.num_boxes, s.crop_height, s.crop_width, s.depth}, &g);
+        if (st.ok())
+          st = input(d, bufs, stream, "image", image,
+                     {s.batch, s.image_height, s.image_width, s.depth}, &im);
+        if (st.ok())
+          st = output_buffer(d, bufs, output, CRGB_FLOAT32, {s.num_boxes, 4}, placement, &out);
+        if (!st.ok()) return st;
+        std::string why;
+        if (call_halide([&] { return fn(g, im, bx, bi, out); }, &why) != 0)
+          return {CRGB_INTERNAL, std::string("variant '") + v.name + "' failed: " + why};
+        return finish_output(d, stream, output, out, placement);
+      });
+}
+
+Status run_cuda_crop(const HalideVariant &v, const Shapes &s, const crgb_tensor &image,
+                     const crgb_tensor &boxes, const crgb_tensor &box_ind, bool nearest,
+                     float extrapolation_value, float *output, const CudaPlacement &placement) {
+  HalideCropPipeline fn = v.crop_by_dtype[image.dtype];
+  if (fn == nullptr) return not_built(v, CRGB_OP_CROP_AND_RESIZE, image.dtype);
+  return run_on_gpu(
+      v, s, image.data, boxes, box_ind, placement,
+      [&](const Driver &d, DeviceBuffers &bufs, CUstream stream, halide_buffer_t *bx,
+          halide_buffer_t *bi) -> Status {
+        halide_buffer_t *im = nullptr, *out = nullptr;
+        Status st = input(d, bufs, stream, "image", image,
+                          {s.batch, s.image_height, s.image_width, s.depth}, &im);
+        if (st.ok())
+          st = output_buffer(d, bufs, output, CRGB_FLOAT32,
+                             {s.num_boxes, s.crop_height, s.crop_width, s.depth}, placement, &out);
+        if (!st.ok()) return st;
+        std::string why;
+        if (call_halide([&] { return fn(im, bx, bi, nearest, extrapolation_value, out); }, &why) !=
+            0)
+          return {CRGB_INTERNAL, std::string("variant '") + v.name + "' failed: " + why};
+        return finish_output(d, stream, output, out, placement);
+      });
+}
+
+Status run_cuda_grad_image(const HalideVariant &v, const Shapes &s, const crgb_tensor &grads,
+                           const crgb_tensor &boxes, const crgb_tensor &box_ind, bool nearest,
+                           crgb_dtype output_dtype, void *output, const CudaPlacement &placement) {
+  HalideGradImagePipeline fn = v.grad_image_by_dtype[output_dtype];
+  if (fn == nullptr) return not_built(v, CRGB_OP_GRAD_IMAGE, output_dtype);
+  return run_on_gpu(
+      v, s, grads.data, boxes, box_ind, placement,
+      [&](const Driver &d, DeviceBuffers &bufs, CUstream stream, halide_buffer_t *bx,
+          halide_buffer_t *bi) -> Status {
+        halide_buffer_t *g = nullptr, *out = nullptr;
+        Status st = input(d, bufs, stream, "grads", grads,
+                          {s.num_boxes, s.crop_height, s.crop_width, s.depth}, &g);
+        if (st.ok())
+          st = output_buffer(d, bufs, output, output_dtype,
+                             {s.batch, s.image_height, s.image_width, s.depth}, placement, &out);
+        if (!st.ok()) return st;
+        std::string why;
+        if (call_halide([&] { return fn(g, bx, bi, nearest, out); }, &why) != 0)
+          return {CRGB_INTERNAL, std::string("variant '") + v.name + "' failed: " + why};
+        return finish_output(d, stream, output, out, placement);
+      });
+}
+
+Status run_cuda_zeros(const HalideVariant &v, const Shapes &s, void *output, int64_t bytes,
+                      const CudaPlacement &placement) {
   if (placement.output == CRGB_DEVICE_HOST) {
-    if (CUresult r = d->cuMemcpyDtoHAsync(output, out->device, out_bytes, stream); r != kSuccess)
-      return internal("copying the result to the host", r);
-    // Also reports a kernel fault as this call's error.
-    if (CUresult r = d->cuStreamSynchronize(stream); r != kSuccess)
-      return internal("cuStreamSynchronize", r);
+    std::memset(output, 0, static_cast<size_t>(bytes));
+    return {};
   }
+  std::string why;
+  const Driver *d = cuda::driver(&why);
+  if (d == nullptr)
+    return {CRGB_UNAVAILABLE,
+            std::string("variant '") + v.name + "' needs a CUDA GPU; no CUDA device: " + why};
+  CUcontext ctx = nullptr;
+  Status st = choose_context(*d, placement.context, s, output, &ctx);
+  if (!st.ok()) return st;
+  const ScopedPush push(*d, ctx);
+  if (push.result() != kSuccess) return internal("cuCtxPushCurrent", push.result());
+  st = check_device_range(*d, "output", output, static_cast<size_t>(bytes));
+  if (!st.ok()) return st;
+  if (CUresult r = d->cuMemsetD8Async(device_address(output), 0, static_cast<size_t>(bytes),
+                                      placement.stream);
+      r != kSuccess)
+    return internal("clearing the output", r);
   return {};
 }
 

@@ -25,6 +25,22 @@ Status run_cuda(const HalideVariant &variant, const Shapes &shapes, const crgb_t
                 const crgb_tensor &image, const crgb_tensor &boxes, const crgb_tensor &box_ind,
                 float *output, const CudaPlacement &placement);
 
+// CropAndResize and CropAndResizeGradImage on a CUDA variant: inputs
+// validated, outputs non-empty (and, for the gradient, num_boxes non-zero),
+// sizes within Halide's 32-bit indexing. As run_cuda, writing the op's output.
+Status run_cuda_crop(const HalideVariant &variant, const Shapes &shapes, const crgb_tensor &image,
+                     const crgb_tensor &boxes, const crgb_tensor &box_ind, bool nearest,
+                     float extrapolation_value, float *output, const CudaPlacement &placement);
+Status run_cuda_grad_image(const HalideVariant &variant, const Shapes &shapes,
+                           const crgb_tensor &grads, const crgb_tensor &boxes,
+                           const crgb_tensor &box_ind, bool nearest, crgb_dtype output_dtype,
+                           void *output, const CudaPlacement &placement);
+
+// An all-zero output of `bytes` (an image gradient with no boxes), in host
+// memory or, in stream order, in CUDA memory.
+Status run_cuda_zeros(const HalideVariant &variant, const Shapes &shapes, void *output,
+                      int64_t bytes, const CudaPlacement &placement);
+
 // crgb_cuda_release (crgb.h): frees the cached device memory and, for a
 // non-NULL context, unloads the kernels Halide loaded into it.
 Status release_cuda(void *context);

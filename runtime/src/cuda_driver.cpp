@@ -59,6 +59,7 @@ struct Loaded {
           bind(lib, "cuMemcpyHtoDAsync_v2", &api.cuMemcpyHtoDAsync, &why) &&
           bind(lib, "cuMemcpyDtoHAsync_v2", &api.cuMemcpyDtoHAsync, &why) &&
           bind(lib, "cuMemsetD32Async", &api.cuMemsetD32Async, &why) &&
+          bind(lib, "cuMemsetD8Async", &api.cuMemsetD8Async, &why) &&
           bind(lib, "cuStreamSynchronize", &api.cuStreamSynchronize, &why)))
       return;  // the library stays loaded: unloading a driver is not worth the risk
     if (CUresult r = api.cuInit(0); r != kSuccess) {

@@ -12,6 +12,26 @@ Status run_cuda(const HalideVariant &variant, const Shapes &, const crgb_tensor 
           std::string("variant '") + variant.name + "': this build has no CUDA support"};
 }
 
+Status run_cuda_crop(const HalideVariant &variant, const Shapes &, const crgb_tensor &,
+                     const crgb_tensor &, const crgb_tensor &, bool, float, float *,
+                     const CudaPlacement &) {
+  return {CRGB_UNIMPLEMENTED,
+          std::string("variant '") + variant.name + "': this build has no CUDA support"};
+}
+
+Status run_cuda_grad_image(const HalideVariant &variant, const Shapes &, const crgb_tensor &,
+                           const crgb_tensor &, const crgb_tensor &, bool, crgb_dtype, void *,
+                           const CudaPlacement &) {
+  return {CRGB_UNIMPLEMENTED,
+          std::string("variant '") + variant.name + "': this build has no CUDA support"};
+}
+
+Status run_cuda_zeros(const HalideVariant &variant, const Shapes &, void *, int64_t,
+                      const CudaPlacement &) {
+  return {CRGB_UNIMPLEMENTED,
+          std::string("variant '") + variant.name + "': this build has no CUDA support"};
+}
+
 Status release_cuda(void *) {
   return {};
 }

@@ -214,7 +214,7 @@ Status validate_crop(const crgb_tensor *image_p, const crgb_tensor *boxes_p,
 
 Status validate_grad_image(const crgb_tensor *grads_p, const crgb_tensor *boxes_p,
                            const crgb_tensor *box_ind_p, const crgb_tensor *image_size_p,
-                           crgb_dtype output_dtype, const char *method, const void *output,
+                           int output_dtype, const char *method, const void *output,
                            int64_t output_elems, Shapes *shapes, bool *nearest) {
   Status s = parse_method(method, nearest);
   if (!s.ok()) return s;
@@ -232,11 +232,12 @@ Status validate_grad_image(const crgb_tensor *grads_p, const crgb_tensor *boxes_
         check_dtype(box_ind, CRGB_INT32, "box_ind")}) {
     if (!d.ok()) return d;
   }
-  const int t = enum_value(output_dtype);
+  const int t = output_dtype;
   if (t != CRGB_FLOAT16 && t != CRGB_FLOAT32 && t != CRGB_FLOAT64 && t != CRGB_BFLOAT16)
     return invalid("the output dtype must be float16, float32, float64 or bfloat16, got " +
-                   std::string(dtype_valid(output_dtype) ? dtype_name(output_dtype)
-                                                         : std::to_string(t).c_str()));
+                   (t >= CRGB_UINT8 && t <= CRGB_BFLOAT16
+                        ? std::string(dtype_name(static_cast<crgb_dtype>(t)))
+                        : std::to_string(t)));
 
   Shapes sh;
   if (grads.rank != 4) return invalid("grads image must be 4-D" + shape_string(grads));

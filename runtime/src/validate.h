@@ -45,7 +45,7 @@ Status validate_crop(const crgb_tensor *image, const crgb_tensor *boxes, const c
 // output_dtype.
 Status validate_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
                            const crgb_tensor *box_ind, const crgb_tensor *image_size,
-                           crgb_dtype output_dtype, const char *method, const void *output,
+                           int output_dtype, const char *method, const void *output,
                            int64_t output_elems, Shapes *shapes, bool *nearest);
 
 // The data checks of validate() on host tensors of validated shapes.

@@ -30,7 +30,6 @@ int variant_ops(const Variant &v) {
   int ops = 0;
   for (int t = 0; t < kDtypeCount; ++t) {
     if (v.halide->by_dtype[t]) ops |= 1 << CRGB_OP_GRAD_BOXES;
-    if (v.device == CRGB_DEVICE_CUDA) continue;  // the new ops' CUDA runtime path is not written
     if (v.halide->crop_by_dtype[t]) ops |= 1 << CRGB_OP_CROP_AND_RESIZE;
     if (v.halide->grad_image_by_dtype[t]) ops |= 1 << CRGB_OP_GRAD_IMAGE;
   }

@@ -23,7 +23,7 @@ struct Variant {
 const std::vector<Variant> &variants();
 
 // The ops a variant implements (for some dtype), as bits 1 << crgb_op. The
-// reference implements all three; CUDA variants, for now, grad_boxes only.
+// reference implements all three.
 int variant_ops(const Variant &v);
 
 // Whether this machine can run it. For a CUDA variant: a driver and a device

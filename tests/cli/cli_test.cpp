@@ -3,56 +3,25 @@
 // gives exit status 2, exactly one "<Class>: <message>" line on stderr and no
 // output file.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <crgb/crgb.hpp>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
 #include <sstream>
 #include <tuple>
 
+#include "cli_runner.h"
 #include "npy.h"
 #include "npy_builder.h"
 #include "test_files.h"
 
 namespace crgb_test {
 namespace {
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-  std::vector<std::string> err_lines() const {
-    std::vector<std::string> lines;
-    std::istringstream s(err);
-    for (std::string l; std::getline(s, l);) lines.push_back(l);
-    return lines;
-  }
-};
-
-std::string shell_quote(const std::string &s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Result run_cli(const TempDir &dir, const std::vector<std::string> &args) {
-  std::string cmd = shell_quote(CRGB_CLI_PATH);
-  for (const std::string &a : args) cmd += " " + shell_quote(a);
-  cmd += " >" + shell_quote(dir.file(".stdout")) + " 2>" + shell_quote(dir.file(".stderr"));
-  Result r;
-  const int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  const Bytes o = read_bytes(dir.file(".stdout")), e = read_bytes(dir.file(".stderr"));
-  r.out.assign(o.begin(), o.end());
-  r.err.assign(e.begin(), e.end());
-  std::filesystem::remove(dir.file(".stdout"));
-  std::filesystem::remove(dir.file(".stderr"));
-  return r;
-}
 
 // A small valid problem; the image is stored as `image_descr`.
 struct Problem {
@@ -83,6 +52,12 @@ Problem make_problem(const std::string &descr, crgb_dtype dtype, int size, unsig
     std::vector<int64_t> bits;
     for (int64_t i = 0; i < count; ++i)
       bits.push_back(static_cast<int64_t>((rng() & 0x83ff) | ((rng() % 31) << 10)));
+    p.image = le_bytes(bits, 2);
+  } else if (dtype == CRGB_BFLOAT16) {
+    // Finite bfloat16s: any sign and mantissa, exponent field below all-ones.
+    std::vector<int64_t> bits;
+    for (int64_t i = 0; i < count; ++i)
+      bits.push_back(static_cast<int64_t>((rng() & 0x807f) | ((rng() % 255) << 7)));
     p.image = le_bytes(bits, 2);
   } else if (dtype == CRGB_FLOAT32 || dtype == CRGB_FLOAT64) {
     std::vector<float> f;
@@ -140,9 +115,10 @@ void expect_output_equals(const TempDir &dir, const std::vector<float> &want, in
 
 TEST(Cli, ResultEqualsTheReferenceBitForBitForEveryImageDtype) {
   const std::tuple<const char *, crgb_dtype, int> dtypes[] = {
-      {"|u1", CRGB_UINT8, 1},   {"<u2", CRGB_UINT16, 2},  {"|i1", CRGB_INT8, 1},
-      {"<i2", CRGB_INT16, 2},   {"<i4", CRGB_INT32, 4},   {"<i8", CRGB_INT64, 8},
-      {"<f2", CRGB_FLOAT16, 2}, {"<f4", CRGB_FLOAT32, 4}, {"<f8", CRGB_FLOAT64, 8},
+      {"|u1", CRGB_UINT8, 1},    {"<u2", CRGB_UINT16, 2},  {"|i1", CRGB_INT8, 1},
+      {"<i2", CRGB_INT16, 2},    {"<i4", CRGB_INT32, 4},   {"<i8", CRGB_INT64, 8},
+      {"<f2", CRGB_FLOAT16, 2},  {"<f4", CRGB_FLOAT32, 4}, {"<f8", CRGB_FLOAT64, 8},
+      {"<V2", CRGB_BFLOAT16, 2},  // ml_dtypes' bfloat16
   };
   for (const auto &[descr, dtype, size] : dtypes) {
     SCOPED_TRACE(descr);
@@ -178,27 +154,6 @@ TEST(Cli, NoBoxesGivesAnEmptyResult) {
   const Result r = run_cli(dir, write_inputs(dir, p));
   ASSERT_EQ(r.status, 0) << r.err;
   expect_output_equals(dir, {}, 0);
-}
-
-// Runs args, expecting exit 2, one stderr line starting with `prefix`, and no
-// output (an existing output file is left as it was).
-void expect_failure(const TempDir &dir, const std::vector<std::string> &args,
-                    const std::string &prefix) {
-  const bool had_output = exists(dir.file("o.npy"));
-  const Bytes before = had_output ? read_bytes(dir.file("o.npy")) : Bytes{};
-  const std::vector<std::string> files_before = dir.list();
-  const Result r = run_cli(dir, args);
-  EXPECT_EQ(r.status, 2) << r.err;
-  const auto lines = r.err_lines();
-  ASSERT_EQ(lines.size(), 1u) << r.err;
-  EXPECT_EQ(lines[0].rfind(prefix, 0), 0u) << lines[0];
-  EXPECT_EQ(r.err.back(), '\n');
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(exists(dir.file("o.npy")), had_output);
-  if (had_output) {
-    EXPECT_EQ(read_bytes(dir.file("o.npy")), before);
-  }
-  EXPECT_EQ(dir.list(), files_before);  // no temporary files left either
 }
 
 // A fresh problem directory, one input replaced by `bytes`.
@@ -298,40 +253,24 @@ TEST(Cli, CudaVariantByName) {
 TEST(Cli, BadFlagsAreInvalidArgument) {
   TempDir dir;
   const auto args = write_inputs(dir, float_problem());
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = args;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
-  auto without = [&](const std::string &flag) {
-    std::vector<std::string> a;
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == flag) {
-        ++i;
-        continue;
-      }
-      a.push_back(args[i]);
-    }
-    return a;
-  };
-  expect_failure(dir, with({"--variant", "nosuch"}), "InvalidArgument: ");
-  expect_failure(dir, with({"--method", "nearest"}), "InvalidArgument: method must be 'bilinear'");
-  expect_failure(dir, with({"--nosuch", "1"}), "InvalidArgument: ");
-  expect_failure(dir, with({"--threads", "-1"}), "InvalidArgument: ");
-  expect_failure(dir, with({"--threads", "two"}), "InvalidArgument: ");
-  expect_failure(dir, with({"--threads"}), "InvalidArgument: ");
-  expect_failure(dir, with({"--out", "again.npy"}), "InvalidArgument: ");
-  expect_failure(dir, with({"positional"}), "InvalidArgument: ");
-  for (const char *flag : {"--grads", "--image", "--boxes", "--box-ind", "--out"})
-    expect_failure(dir, without(flag), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--variant", "nosuch"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--method", "nearest"}),
+                 "InvalidArgument: method must be 'bilinear'");
+  expect_failure(dir, plus(args, {"--nosuch", "1"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--threads", "-1"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--threads", "two"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--threads"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"--out", "again.npy"}), "InvalidArgument: ");
+  expect_failure(dir, plus(args, {"positional"}), "InvalidArgument: ");
+  expect_each_flag_required(dir, args, "grad-boxes",
+                            {"--grads", "--image", "--boxes", "--box-ind", "--out"});
   expect_failure(dir, {}, "InvalidArgument: ");
   expect_failure(dir, {"nosuch-command"}, "InvalidArgument: ");
   expect_failure(dir, {"--nosuch-flag"}, "InvalidArgument: ");
   expect_failure(dir, {"variants", "--json=yes"}, "InvalidArgument: ");
   // The output cannot be created: also InvalidArgument, and nothing is left.
-  std::vector<std::string> a = without("--out");
-  a.insert(a.end(), {"--out", dir.file("no/such/dir/o.npy")});
-  expect_failure(dir, a, "InvalidArgument: --out: ");
+  expect_failure(dir, replacing(args, "--out", dir.file("no/such/dir/o.npy")),
+                 "InvalidArgument: --out: ");
 }
 
 // Outputs that cannot be written: an existing directory, a path through a
@@ -341,18 +280,7 @@ TEST(Cli, BadFlagsAreInvalidArgument) {
 TEST(Cli, UnwritableOutputPathIsInvalidArgument) {
   TempDir dir;
   const auto args = write_inputs(dir, float_problem());
-  auto with_out = [&](const std::string &out) {
-    std::vector<std::string> a;
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--out") {
-        ++i;
-        continue;
-      }
-      a.push_back(args[i]);
-    }
-    a.insert(a.end(), {"--out", out});
-    return a;
-  };
+  auto with_out = [&](const std::string &out) { return replacing(args, "--out", out); };
   std::filesystem::create_directory(dir.file("a_directory"));
   expect_failure(dir, with_out(dir.file("a_directory")), "InvalidArgument: --out: ");
   EXPECT_TRUE(std::filesystem::is_empty(dir.file("a_directory")));
@@ -412,6 +340,16 @@ size_t occurrences(const std::string &s, const std::string &key) {
   return n;
 }
 
+// The ops of variant `index` by name, as the library reports them.
+std::vector<std::string> ops_of(int index) {
+  crgb_variant_info info{};
+  EXPECT_EQ(crgb_variant_get(index, &info), 0);
+  std::vector<std::string> ops;
+  for (crgb_op op : {CRGB_OP_GRAD_BOXES, CRGB_OP_CROP_AND_RESIZE, CRGB_OP_GRAD_IMAGE})
+    if (info.ops & (1 << op)) ops.push_back(crgb_op_name(op));
+  return ops;
+}
+
 TEST(Cli, VariantsJson) {
   TempDir dir;
   const Result r = run_cli(dir, {"variants", "--json"});
@@ -420,38 +358,194 @@ TEST(Cli, VariantsJson) {
   ASSERT_GE(s.size(), 2u);
   EXPECT_EQ(s.front(), '[');
   EXPECT_EQ(s.back(), ']');
-  // One object per variant, each with the four keys and JSON booleans.
+  // One object per variant, each with the five keys and JSON booleans.
   const int count = crgb_variant_count();
   ASSERT_GE(count, 1);
   EXPECT_EQ(std::count(s.begin(), s.end(), '{'), count);
   EXPECT_EQ(std::count(s.begin(), s.end(), '}'), count);
-  for (const char *key : {"\"name\":\"", "\"target\":\"", "\"available\":", "\"selected\":"})
+  for (const char *key :
+       {"\"name\":\"", "\"target\":\"", "\"available\":", "\"selected\":", "\"ops\":["})
     EXPECT_EQ(occurrences(s, key), static_cast<size_t>(count)) << key;
   EXPECT_NE(s.find("\"name\":\"reference\""), std::string::npos);
   EXPECT_EQ(occurrences(s, ":true") + occurrences(s, ":false"), 2u * count);
   // Exactly one variant is selected, the one the library reports.
   EXPECT_NE(s.find(std::string("\"name\":\"") + crgb_selected_variant() + "\""), std::string::npos);
+  // Each record's "ops" lists the op names of its crgb_variant_info.ops, in
+  // the records' order; the reference implements all three.
+  size_t at = 0;
+  for (int i = 0; i < count; ++i) {
+    crgb_variant_info info{};
+    ASSERT_EQ(crgb_variant_get(i, &info), 0);
+    std::string list;
+    for (const std::string &op : ops_of(i)) list += (list.empty() ? "\"" : ",\"") + op + "\"";
+    const std::string record = "{\"name\":\"" + std::string(info.name) + "\"";
+    at = s.find(record, at);
+    ASSERT_NE(at, std::string::npos) << record;
+    const size_t end = s.find('}', at);
+    EXPECT_NE(s.substr(at, end + 1 - at).find(",\"ops\":[" + list + "]}"), std::string::npos)
+        << s.substr(at, end + 1 - at);
+    if (std::string(info.name) == "reference") {
+      EXPECT_EQ(list, "\"grad_boxes\",\"crop_and_resize\",\"grad_image\"");
+    }
+  }
 }
 
-// `crgb bench` checks each variant against the reference before timing it and
-// writes one record per (workload, variant); --cold marks the records.
-TEST(Cli, BenchWritesVerifiedRecords) {
+// The bench records of `op` in `json` (whitespace removed), each "{...}".
+std::vector<std::string> bench_records(const std::string &json, const std::string &op) {
+  std::vector<std::string> out;
+  for (size_t at = json.find('{'); at != std::string::npos; at = json.find('{', at + 1)) {
+    const std::string record = json.substr(at, json.find('}', at) + 1 - at);
+    if (record.find("\"op\":\"" + op + "\"") != std::string::npos) out.push_back(record);
+  }
+  return out;
+}
+
+// Whether the selected variant implements `op` (crgb_variant_info.ops).
+bool selected_implements(crgb_op op) {
+  for (int i = 0; i < crgb_variant_count(); ++i) {
+    crgb_variant_info info{};
+    if (crgb_variant_get(i, &info) == 0 && info.selected) return (info.ops & (1 << op)) != 0;
+  }
+  return false;
+}
+
+// `crgb bench --op all` checks each variant against the reference before
+// timing it and writes one record per (op, workload, variant), each with its
+// op and the bytes its roofline counts; --cold marks the records.
+TEST(Cli, BenchWritesVerifiedRecordsForEveryOp) {
   TempDir dir;
   const std::string json = dir.file("b.json"), csv = dir.file("b.csv"), svg = dir.file("b.svg");
+  const std::string selected = crgb_selected_variant();
   const Result r =
-      run_cli(dir, {"bench", "--shape", "1,6,6,8,4,3,3", "--variants", crgb_selected_variant(),
+      run_cli(dir, {"bench", "--op", "all", "--shape", "1,6,6,8,4,3,3", "--variants", selected,
                     "--samples", "10", "--cold", "--json", json, "--csv", csv, "--plot", svg});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("inputs cold"), std::string::npos) << r.out;
   const std::string s = without_space(read_bytes(json));
-  const size_t records = std::string(crgb_selected_variant()) == "reference" ? 1 : 2;
+  size_t records = 0;
+  for (crgb_op op : {CRGB_OP_CROP_AND_RESIZE, CRGB_OP_GRAD_IMAGE, CRGB_OP_GRAD_BOXES}) {
+    const std::string name = crgb_op_name(op);
+    SCOPED_TRACE(name);
+    // One table per op, headed by its name.
+    EXPECT_NE(r.out.find("\n" + name + ": GB/s over "), std::string::npos) << r.out;
+    const size_t want = selected != "reference" && selected_implements(op) ? 2 : 1;
+    const std::vector<std::string> got = bench_records(s, name);
+    EXPECT_EQ(got.size(), want) << s;
+    for (const std::string &rec : got) {
+      for (const char *key : {"\"workload\":\"C1\"", "\"ok\":true", "\"cold\":true",
+                              "\"peer\":false", "\"bytes_counted\":\"", "\"dtype\":\"float32\""})
+        EXPECT_NE(rec.find(key), std::string::npos) << key << " in " << rec;
+      EXPECT_EQ(rec.find("\"bytes\":0,"), std::string::npos) << rec;
+      EXPECT_NE(rec.find("\"bytes\":"), std::string::npos) << rec;
+    }
+    records += want;
+  }
   EXPECT_EQ(static_cast<size_t>(std::count(s.begin(), s.end(), '{')), records) << s;
-  for (const char *key : {"\"workload\":\"C1\"", "\"ok\":true", "\"cold\":true"})
-    EXPECT_EQ(occurrences(s, key), records) << key << " in " << s;
   const Bytes c = read_bytes(csv);
-  EXPECT_EQ(std::string(c.begin(), c.end()).rfind("workload,variant,dtype,median_ms", 0), 0u);
+  const std::string csv_text(c.begin(), c.end());
+  EXPECT_EQ(csv_text.rfind("op,workload,variant,dtype,bytes,bytes_counted,median_ms", 0), 0u);
+  EXPECT_EQ(static_cast<size_t>(std::count(csv_text.begin(), csv_text.end(), '\n')), records + 1);
   const Bytes p = read_bytes(svg);
-  EXPECT_NE(std::string(p.begin(), p.end()).find("<svg"), std::string::npos);
+  const std::string plot(p.begin(), p.end());
+  EXPECT_NE(plot.find("<svg"), std::string::npos);
+  if (selected != "reference") {  // one roofline panel per op (the reference has no bar)
+    for (const char *op : {"crop_and_resize: share", "grad_image: share", "grad_boxes: share"})
+      EXPECT_NE(plot.find(op), std::string::npos) << op;
+  }
+}
+
+// --op picks ops (repeatable, comma-listed, in either spelling); a variant
+// that does not implement one is skipped for it, on one line; unknown ops are
+// usage errors.
+TEST(Cli, BenchOpsAndSkippedVariants) {
+  TempDir dir;
+  const std::string json = dir.file("b.json");
+  std::string partial;  // an available variant without crop_and_resize
+  for (int i = 0; i < crgb_variant_count(); ++i) {
+    crgb_variant_info info{};
+    ASSERT_EQ(crgb_variant_get(i, &info), 0);
+    if (info.available && !(info.ops & (1 << CRGB_OP_CROP_AND_RESIZE)) && partial.empty())
+      partial = info.name;
+  }
+  std::string list = "reference";
+  if (!partial.empty()) list += "," + partial;
+  const Result r =
+      run_cli(dir, {"bench", "--op", "grad-boxes", "--op", "crop_and_resize", "--shape",
+                    "1,6,6,8,4,3,3", "--variants", list, "--samples", "10", "--json", json});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string s = without_space(read_bytes(json));
+  EXPECT_EQ(bench_records(s, "grad_image").size(), 0u) << s;
+  EXPECT_EQ(bench_records(s, "crop_and_resize").size(), 1u) << s;
+  EXPECT_EQ(bench_records(s, "grad_boxes").size(), partial.empty() ? 1u : 2u) << s;
+  if (!partial.empty()) {
+    EXPECT_EQ(occurrences(r.out, partial + ": skipped for crop_and_resize"), 1u) << r.out;
+  }
+  expect_failure_line(dir, {"bench", "--op", "grad-boxes,resize"},
+                      "InvalidArgument: unknown op 'resize' (crop-and-resize, grad-image, "
+                      "grad-boxes, all)");
+}
+
+// --tf-peer with a python that cannot run (given, or from CRGB_TF_PYTHON when
+// the flag has no value) says so on one line and benchmarks crgb as usual.
+TEST(Cli, BenchTfPeerNotAvailableStillSucceeds) {
+  TempDir dir;
+  const std::string json = dir.file("b.json");
+  const std::vector<std::string> base = {
+      "bench",     "--op", "grad-boxes", "--shape", "1,6,6,8,4,3,3", "--variants", "reference",
+      "--samples", "10",   "--json",     json};
+  const Result r = run_cli(dir, plus(base, {"--tf-peer", dir.file("no/such/python")}));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(
+      r.out.find("tensorflow peer: not available (cannot run '" + dir.file("no/such/python") + "'"),
+      std::string::npos)
+      << r.out;
+  const std::string s = without_space(read_bytes(json));
+  EXPECT_EQ(bench_records(s, "grad_boxes").size(), 1u) << s;
+  EXPECT_EQ(occurrences(s, "\"peer\":true"), 0u) << s;
+
+  const char *before = std::getenv("CRGB_TF_PYTHON");
+  const std::string saved = before ? before : "";
+  setenv("CRGB_TF_PYTHON", dir.file("no/other/python").c_str(), 1);
+  const Result e = run_cli(dir, plus(base, {"--tf-peer"}));
+  if (before)
+    setenv("CRGB_TF_PYTHON", saved.c_str(), 1);
+  else
+    unsetenv("CRGB_TF_PYTHON");
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_NE(e.out.find("tensorflow peer: not available (cannot run '" +
+                       dir.file("no/other/python") + "'"),
+            std::string::npos)
+      << e.out;
+}
+
+// With a python that has TensorFlow (CRGB_TF_PYTHON, e.g. .venv-tf/bin/python;
+// skipped without it: importing TensorFlow takes seconds), TensorFlow's kernels
+// are timed beside crgb's and agree with the reference, grad_image both ways.
+TEST(Cli, BenchTfPeerTimesTensorFlow) {
+  const char *python = std::getenv("CRGB_TF_PYTHON");
+  if (python == nullptr || *python == '\0') GTEST_SKIP() << "CRGB_TF_PYTHON not set";
+  TempDir dir;
+  const std::string json = dir.file("b.json");
+  const Result r =
+      run_cli(dir, {"bench", "--op", "all", "--shape", "1,6,6,8,4,3,3", "--variants", "reference",
+                    "--samples", "10", "--tf-peer", python, "--json", json});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("tensorflow peer: TensorFlow "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("grad_image vs TensorFlow "), std::string::npos) << r.out;
+  const std::string s = without_space(read_bytes(json));
+  for (const char *op : {"crop_and_resize", "grad_image", "grad_boxes"}) {
+    size_t peers = 0;
+    for (const std::string &rec : bench_records(s, op))
+      if (rec.find("\"peer\":true") != std::string::npos) {
+        ++peers;
+        // The nondeterministic grad_image may lose updates; the rest agree.
+        if (rec.find("\"variant\":\"tensorflow\"") == std::string::npos ||
+            std::string(op) != "grad_image") {
+          EXPECT_NE(rec.find("\"ok\":true"), std::string::npos) << rec;
+        }
+      }
+    EXPECT_EQ(peers, std::string(op) == "grad_image" ? 2u : 1u) << op << " in " << s;
+  }
 }
 
 TEST(Cli, VariantsTable) {
@@ -461,6 +555,20 @@ TEST(Cli, VariantsTable) {
   EXPECT_EQ(r.out.rfind("name", 0), 0u);
   EXPECT_NE(r.out.find("available"), std::string::npos);
   EXPECT_NE(r.out.find("\nreference "), std::string::npos);
+  EXPECT_NE(r.out.find("  ops\n"), std::string::npos) << r.out;
+  // Each row ends with its ops, comma-separated.
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);  // the header
+  for (int i = 0; i < crgb_variant_count(); ++i) {
+    ASSERT_TRUE(std::getline(lines, line));
+    std::string list;
+    for (const std::string &op : ops_of(i)) list += (list.empty() ? "" : ",") + op;
+    EXPECT_EQ(line.substr(line.size() - list.size() - 2), "  " + list) << line;
+    if (line.rfind("reference ", 0) == 0) {
+      EXPECT_EQ(list, "grad_boxes,crop_and_resize,grad_image");
+    }
+  }
 }
 
 TEST(Cli, HelpAndVersion) {
@@ -469,6 +577,8 @@ TEST(Cli, HelpAndVersion) {
        std::vector<std::vector<std::string>>{{"--help"},
                                              {"-h"},
                                              {"grad-boxes", "--help"},
+                                             {"crop-and-resize", "--help"},
+                                             {"grad-image", "-h"},
                                              {"variants", "--help"},
                                              {"grad-boxes", "--out", "x.npy", "-h"}}) {
     const Result r = run_cli(dir, args);
@@ -476,7 +586,12 @@ TEST(Cli, HelpAndVersion) {
     EXPECT_EQ(r.out.rfind("usage: crgb", 0), 0u) << r.out;
     EXPECT_EQ(r.err, "");
   }
-  EXPECT_NE(run_cli(dir, {"--help"}).out.find("grad-boxes"), std::string::npos);
+  const std::string help = run_cli(dir, {"--help"}).out;
+  for (const char *command : {"crop-and-resize", "grad-image", "grad-boxes", "variants", "bench"})
+    EXPECT_NE(help.find("\n  " + std::string(command) + " "), std::string::npos) << command;
+  EXPECT_EQ(
+      run_cli(dir, {"crop-and-resize", "--help"}).out.rfind("usage: crgb crop-and-resize ", 0), 0u);
+  EXPECT_EQ(run_cli(dir, {"grad-image", "--help"}).out.rfind("usage: crgb grad-image ", 0), 0u);
   const Result v = run_cli(dir, {"--version"});
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out, std::string(crgb_version()) + "\n");

@@ -26,9 +26,10 @@ struct DtypeCase {
 };
 
 const DtypeCase kDtypes[] = {
-    {"|u1", CRGB_UINT8, 1},   {"<u2", CRGB_UINT16, 2},  {"|i1", CRGB_INT8, 1},
-    {"<i2", CRGB_INT16, 2},   {"<i4", CRGB_INT32, 4},   {"<i8", CRGB_INT64, 8},
-    {"<f2", CRGB_FLOAT16, 2}, {"<f4", CRGB_FLOAT32, 4}, {"<f8", CRGB_FLOAT64, 8},
+    {"|u1", CRGB_UINT8, 1},    {"<u2", CRGB_UINT16, 2},  {"|i1", CRGB_INT8, 1},
+    {"<i2", CRGB_INT16, 2},    {"<i4", CRGB_INT32, 4},   {"<i8", CRGB_INT64, 8},
+    {"<f2", CRGB_FLOAT16, 2},  {"<f4", CRGB_FLOAT32, 4}, {"<f8", CRGB_FLOAT64, 8},
+    {"<V2", CRGB_BFLOAT16, 2},  // ml_dtypes' bfloat16, as its np.save writes it
 };
 
 // Six values per dtype whose bytes differ from each other and across positions.
@@ -139,6 +140,14 @@ TEST(Npy, BigEndianIsRejected) {
 }
 
 TEST(Npy, UnsupportedDtypesAreNamed) {
+  // Voids other than ml_dtypes' exact "<V2" (a plain np.void(2) is "|V2";
+  // ml_dtypes' 1-byte float8 and int4 types are "<V1") are not bfloat16.
+  for (const char *descr : {"|V2", "=V2", "V2", ">V2", "<V1", "<V4", "<V"}) {
+    const std::string m = error_for_dict(npy_dict(descr, {1}), std::vector<unsigned char>(16));
+    EXPECT_NE(m.find("unsupported dtype '" + std::string(descr) + "' (void)"), std::string::npos)
+        << m;
+    EXPECT_NE(m.find("bfloat16 (as ml_dtypes writes it, '<V2')"), std::string::npos) << m;
+  }
   for (const char *descr : {"|b1", "<c8", "<c16", "|O", "<U3", "|S3", "<u4", "<u8", "|V8",
                             "<M8[ns]", "<m8[s]", "<f16", "<i3", "<x4", "", "<", "<f"}) {
     SCOPED_TRACE(descr);
@@ -357,6 +366,31 @@ TEST(NpySave, FailuresLeaveNothingBehind) {
   std::filesystem::create_directory(dir.file("d.npy"));
   EXPECT_THROW(save_npy(dir.file("d.npy"), v, {1, 4}), Error);
   EXPECT_EQ(dir.list(), std::vector<std::string>{"d.npy"});
+}
+
+// Every dtype is written with the descr NumPy (for bfloat16, ml_dtypes)
+// writes, its bytes as given, and reads back as it was.
+TEST(NpySave, WritesEveryDtypeWithNumPysDescr) {
+  TempDir dir;
+  for (const DtypeCase &c : kDtypes) {
+    SCOPED_TRACE(c.descr);
+    const std::string descr = c.descr;  // kDtypes spells each as NumPy writes it
+    EXPECT_EQ(crgb::npy::descr_of(c.dtype), descr);
+    const auto data = payload(c.size);
+    save_npy(dir.file("o.npy"), data.data(), c.dtype, {3, 2});
+    const Bytes bytes = read_bytes(dir.file("o.npy"));
+    EXPECT_EQ(bytes, make_npy(1, npy_dict(descr, {3, 2}), data));
+    const Array a = load_npy(dir.file("o.npy"));
+    EXPECT_EQ(a.dtype, c.dtype);
+    EXPECT_EQ(a.shape, (std::vector<int64_t>{3, 2}));
+    EXPECT_EQ(a.bytes, data);
+  }
+  save_npy(dir.file("e.npy"), nullptr, CRGB_BFLOAT16, {0, 5});
+  EXPECT_EQ(load_npy(dir.file("e.npy")).shape, (std::vector<int64_t>{0, 5}));
+  const float one = 1;
+  EXPECT_THROW(save_npy(dir.file("x.npy"), &one, static_cast<crgb_dtype>(99), {1}), Error);
+  EXPECT_THROW(crgb::npy::descr_of(static_cast<crgb_dtype>(99)), Error);
+  EXPECT_EQ(dir.list(), (std::vector<std::string>{"e.npy", "o.npy"}));
 }
 
 }  // namespace

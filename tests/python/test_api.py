@@ -31,16 +31,21 @@ def test_variants():
     assert len(selected) == 1 and selected[0].available
     assert selected[0].name == crgb.selected_variant()
     assert crgb.variants(available_only=True) == [v for v in found if v.available]
+    ops = ("grad_boxes", "crop_and_resize", "grad_image")
+    assert found[0].ops == ops  # the reference implements every op
     for v in found:
         assert isinstance(v, crgb.Variant)
         assert all(isinstance(x, bool) for x in (v.available, v.selected))
+        assert isinstance(v.ops, tuple) and v.ops and set(v.ops) <= set(ops)
+        assert list(v.ops) == sorted(v.ops, key=ops.index)  # in crgb_op order
 
 
 @pytest.mark.skipif(not os.access(CLI, os.X_OK), reason=f"no crgb CLI at {CLI}")
 def test_variants_are_what_the_cli_lists():
     listed = json.loads(subprocess.run([CLI, "variants", "--json"], capture_output=True,
                                        text=True, check=True).stdout)
-    assert [vars(v) for v in crgb.variants()] == listed
+    # The CLI's JSON has the ops as a list; Variant.ops is a tuple.
+    assert [{**vars(v), "ops": list(v.ops)} for v in crgb.variants()] == listed
 
 
 def test_crgb_variant_environment_variable_sets_the_automatic_choice(tmp_path):
