@@ -55,6 +55,7 @@ int main(void) {
   halide_buffer_t output = buffer(out, f32, 2, (const int[]){1, 4}, od);
 
   int rc = crgb_grad_boxes_avx2_manual_float32(&grads, &image, &boxes, &box_ind, &output);
-  printf("crgb_grad_boxes_avx2_manual_float32: rc %d, %g %g %g %g\n", rc, out[0], out[1], out[2], out[3]);
+  printf("crgb_grad_boxes_avx2_manual_float32: rc %d, %g %g %g %g\n", rc, out[0], out[1], out[2],
+         out[3]);
   return rc == 0 && out[0] == 8 && out[1] == 4 && out[2] == 8 && out[3] == 4 ? 0 : 1;
 }
