@@ -21,12 +21,6 @@ namespace {
 
 using namespace Halide;
 
-// {ok, low, high, lerp, nearest} of one axis, as the row and col tables hold them.
-Tuple axis_table(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
-  crgb::AxisSample s = crgb::sample_axis(lo, hi, i, crop, size, crgb::Step::kDivided);
-  return {cast<uint8_t>(s.ok), s.low, s.high, s.lerp, s.nearest};
-}
-
 class CropAndResize : public Generator<CropAndResize> {
  public:
   GeneratorParam<Type> image_type{"image_type", Float(32)};
@@ -59,9 +53,9 @@ class CropAndResize : public Generator<CropAndResize> {
     Expr batch = image.dim(3).extent();
 
     s.row = Func("row");
-    s.row(y, b) = axis_table(boxes(0, b), boxes(2, b), y, crop_h, image_h);
+    s.row(y, b) = crgb::family_axis_table(boxes(0, b), boxes(2, b), y, crop_h, image_h);
     s.col = Func("col");
-    s.col(x, b) = axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
+    s.col(x, b) = crgb::family_axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
     // Validated by the caller; the clamp keeps every read inside the image.
     Expr n = clamp(box_ind(b), 0, batch - 1);
 

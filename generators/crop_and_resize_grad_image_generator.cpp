@@ -25,12 +25,6 @@ namespace {
 
 using namespace Halide;
 
-// {ok, low, high, lerp, nearest} of one axis, as the row and col tables hold them.
-Tuple axis_table(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
-  crgb::AxisSample s = crgb::sample_axis(lo, hi, i, crop, size, crgb::Step::kDivided);
-  return {cast<uint8_t>(s.ok), s.low, s.high, s.lerp, s.nearest};
-}
-
 class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
  public:
   // T of TensorFlow's op (float16, float32, float64), and bfloat16.
@@ -63,9 +57,9 @@ class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
     const Type t = output_type;
 
     s.row = Func("row");
-    s.row(y, b) = axis_table(boxes(0, b), boxes(2, b), y, crop_h, image_h);
+    s.row(y, b) = crgb::family_axis_table(boxes(0, b), boxes(2, b), y, crop_h, image_h);
     s.col = Func("col");
-    s.col(x, b) = axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
+    s.col(x, b) = crgb::family_axis_table(boxes(1, b), boxes(3, b), x, crop_w, image_w);
 
     // The crop rows (columns) of box b whose samples lie inside the image: a
     // contiguous range, as the sample coordinate is monotonic in the crop

@@ -88,4 +88,13 @@ inline AxisSample sample_axis(Halide::Expr lo, Halide::Expr hi, Halide::Expr i, 
   return s;
 }
 
+// The row and col tables of the forward op and the image gradient:
+// {ok, low, high, lerp, nearest} of one axis (the box gradient keeps weights
+// instead of the nearest index, in its own generator).
+inline Halide::Tuple family_axis_table(Halide::Expr lo, Halide::Expr hi, Halide::Expr i,
+                                       Halide::Expr crop, Halide::Expr size) {
+  AxisSample s = sample_axis(lo, hi, i, crop, size, Step::kDivided);
+  return {Halide::cast<uint8_t>(s.ok), s.low, s.high, s.lerp, s.nearest};
+}
+
 }  // namespace crgb

@@ -7,6 +7,7 @@
 
 #include "fp_env.h"
 #include "reference_pixel.h"
+#include "reference_sampling.h"
 
 namespace crgb::detail {
 namespace {
@@ -46,24 +47,16 @@ void run(const Shapes &s, const crgb_tensor &grads_t, const crgb_tensor &image_t
     const float width_scale = (crop_width > 1) ? (x2 - x1) * width_ratio : 0;
 
     for (int y = 0; y < crop_height; ++y) {
-      // 0.5 is a double literal, as in TensorFlow: the centre is computed in
-      // double and rounded to float once.
-      const float in_y = (crop_height > 1) ? y1 * (image_height - 1) + y * height_scale
-                                           : 0.5 * (y1 + y2) * (image_height - 1);
-      // Written so NaN is skipped too (TensorFlow's GPU test); validated boxes
-      // are finite, but huge ones can still make in_y NaN (0 * inf).
-      if (!(in_y >= 0 && in_y <= image_height - 1)) continue;
-      const int top_y_index = static_cast<int>(std::floor(in_y));
-      const int bottom_y_index = static_cast<int>(std::ceil(in_y));
-      const float y_lerp = in_y - top_y_index;
+      const Sample sy = sample(y1, y2, y, height_scale, image_height, crop_height);
+      if (!sy.inside) continue;
+      const int top_y_index = sy.low, bottom_y_index = sy.high;
+      const float y_lerp = sy.lerp;
 
       for (int x = 0; x < crop_width; ++x) {
-        const float in_x = (crop_width > 1) ? x1 * (image_width - 1) + x * width_scale
-                                            : 0.5 * (x1 + x2) * (image_width - 1);
-        if (!(in_x >= 0 && in_x <= image_width - 1)) continue;
-        const int left_x_index = static_cast<int>(std::floor(in_x));
-        const int right_x_index = static_cast<int>(std::ceil(in_x));
-        const float x_lerp = in_x - left_x_index;
+        const Sample sx = sample(x1, x2, x, width_scale, image_width, crop_width);
+        if (!sx.inside) continue;
+        const int left_x_index = sx.low, right_x_index = sx.high;
+        const float x_lerp = sx.lerp;
 
         for (int d = 0; d < depth; ++d) {
           const float top_left = image_at(b_in, top_y_index, left_x_index, d);

@@ -6,6 +6,7 @@
 #include "fp_env.h"
 #include "reference.h"
 #include "reference_pixel.h"
+#include "reference_sampling.h"
 
 namespace crgb::detail {
 namespace {
@@ -35,52 +36,30 @@ void run(const Shapes &s, const crgb_tensor &image_t, const crgb_tensor &boxes_t
     const float y2 = boxes[b * 4 + 2];
     const float x2 = boxes[b * 4 + 3];
     const int64_t b_in = box_ind[b];
-    // Left to right in float: (y2 - y1) * (H - 1), then / (crop - 1).
-    const float height_scale =
-        (crop_height > 1) ? (y2 - y1) * (image_height - 1) / (crop_height - 1) : 0;
-    const float width_scale =
-        (crop_width > 1) ? (x2 - x1) * (image_width - 1) / (crop_width - 1) : 0;
+    const float height_scale = divided_scale(y1, y2, image_height, crop_height);
+    const float width_scale = divided_scale(x1, x2, image_width, crop_width);
 
     for (int y = 0; y < crop_height; ++y) {
-      // 0.5 is a double literal, as in TensorFlow.
-      const float in_y = (crop_height > 1) ? y1 * (image_height - 1) + y * height_scale
-                                           : 0.5 * (y1 + y2) * (image_height - 1);
-      // Written so NaN is outside too (TensorFlow converts it to int).
-      if (!(in_y >= 0 && in_y <= image_height - 1)) {
-        for (int x = 0; x < crop_width; ++x)
-          for (int64_t d = 0; d < depth; ++d) at(b, y, x)[d] = extrapolation_value;
-        continue;
-      }
-      const int top_y_index = static_cast<int>(std::floor(in_y));
-      const int bottom_y_index = static_cast<int>(std::ceil(in_y));
-      const float y_lerp = in_y - top_y_index;
-      const int closest_y_index = static_cast<int>(std::round(in_y));
-
+      const Sample sy = sample(y1, y2, y, height_scale, image_height, crop_height);
       for (int x = 0; x < crop_width; ++x) {
-        const float in_x = (crop_width > 1) ? x1 * (image_width - 1) + x * width_scale
-                                            : 0.5 * (x1 + x2) * (image_width - 1);
+        const Sample sx = sample(x1, x2, x, width_scale, image_width, crop_width);
         float *out = at(b, y, x);
-        if (!(in_x >= 0 && in_x <= image_width - 1)) {
+        if (!sy.inside || !sx.inside) {
           for (int64_t d = 0; d < depth; ++d) out[d] = extrapolation_value;
           continue;
         }
         if (nearest) {
-          const int closest_x_index = static_cast<int>(std::round(in_x));
-          for (int64_t d = 0; d < depth; ++d)
-            out[d] = pixel(b_in, closest_y_index, closest_x_index, d);
+          for (int64_t d = 0; d < depth; ++d) out[d] = pixel(b_in, sy.nearest, sx.nearest, d);
           continue;
         }
-        const int left_x_index = static_cast<int>(std::floor(in_x));
-        const int right_x_index = static_cast<int>(std::ceil(in_x));
-        const float x_lerp = in_x - left_x_index;
         for (int64_t d = 0; d < depth; ++d) {
-          const float top_left = pixel(b_in, top_y_index, left_x_index, d);
-          const float top_right = pixel(b_in, top_y_index, right_x_index, d);
-          const float bottom_left = pixel(b_in, bottom_y_index, left_x_index, d);
-          const float bottom_right = pixel(b_in, bottom_y_index, right_x_index, d);
-          const float top = top_left + (top_right - top_left) * x_lerp;
-          const float bottom = bottom_left + (bottom_right - bottom_left) * x_lerp;
-          out[d] = top + (bottom - top) * y_lerp;
+          const float top_left = pixel(b_in, sy.low, sx.low, d);
+          const float top_right = pixel(b_in, sy.low, sx.high, d);
+          const float bottom_left = pixel(b_in, sy.high, sx.low, d);
+          const float bottom_right = pixel(b_in, sy.high, sx.high, d);
+          const float top = top_left + (top_right - top_left) * sx.lerp;
+          const float bottom = bottom_left + (bottom_right - bottom_left) * sx.lerp;
+          out[d] = top + (bottom - top) * sy.lerp;
         }
       }
     }

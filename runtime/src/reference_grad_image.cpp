@@ -9,6 +9,7 @@
 #include "dtype.h"
 #include "fp_env.h"
 #include "reference.h"
+#include "reference_sampling.h"
 
 namespace crgb::detail {
 namespace {
@@ -62,38 +63,26 @@ void run(const Shapes &s, const crgb_tensor &grads_t, const crgb_tensor &boxes_t
     const float y2 = boxes[b * 4 + 2];
     const float x2 = boxes[b * 4 + 3];
     const int64_t b_in = box_ind[b];
-    const float height_scale =
-        (crop_height > 1) ? (y2 - y1) * (image_height - 1) / (crop_height - 1) : 0;
-    const float width_scale =
-        (crop_width > 1) ? (x2 - x1) * (image_width - 1) / (crop_width - 1) : 0;
+    const float height_scale = divided_scale(y1, y2, image_height, crop_height);
+    const float width_scale = divided_scale(x1, x2, image_width, crop_width);
 
     for (int y = 0; y < crop_height; ++y) {
-      const float in_y = (crop_height > 1) ? y1 * (image_height - 1) + y * height_scale
-                                           : 0.5 * (y1 + y2) * (image_height - 1);
-      if (!(in_y >= 0 && in_y <= image_height - 1)) continue;
-      const int top_y_index = static_cast<int>(std::floor(in_y));
-      const int bottom_y_index = static_cast<int>(std::ceil(in_y));
-      const float y_lerp = in_y - top_y_index;
-
+      const Sample sy = sample(y1, y2, y, height_scale, image_height, crop_height);
+      if (!sy.inside) continue;
       for (int x = 0; x < crop_width; ++x) {
-        const float in_x = (crop_width > 1) ? x1 * (image_width - 1) + x * width_scale
-                                            : 0.5 * (x1 + x2) * (image_width - 1);
-        if (!(in_x >= 0 && in_x <= image_width - 1)) continue;
+        const Sample sx = sample(x1, x2, x, width_scale, image_width, crop_width);
+        if (!sx.inside) continue;
         const float *g = grads + ((b * crop_height + y) * crop_width + x) * depth;
         if (nearest) {
-          const int closest_x_index = static_cast<int>(std::round(in_x));
-          const int closest_y_index = static_cast<int>(std::round(in_y));
-          T *out = at(b_in, closest_y_index, closest_x_index);
+          T *out = at(b_in, sy.nearest, sx.nearest);
           for (int64_t d = 0; d < depth; ++d) A::add(out[d], g[d]);
           continue;
         }
-        const int left_x_index = static_cast<int>(std::floor(in_x));
-        const int right_x_index = static_cast<int>(std::ceil(in_x));
-        const float x_lerp = in_x - left_x_index;
-        T *top_left = at(b_in, top_y_index, left_x_index);
-        T *top_right = at(b_in, top_y_index, right_x_index);
-        T *bottom_left = at(b_in, bottom_y_index, left_x_index);
-        T *bottom_right = at(b_in, bottom_y_index, right_x_index);
+        const float y_lerp = sy.lerp, x_lerp = sx.lerp;
+        T *top_left = at(b_in, sy.low, sx.low);
+        T *top_right = at(b_in, sy.low, sx.high);
+        T *bottom_left = at(b_in, sy.high, sx.low);
+        T *bottom_right = at(b_in, sy.high, sx.high);
         for (int64_t d = 0; d < depth; ++d) {
           const float dtop = (1 - y_lerp) * g[d];
           A::add(top_left[d], (1 - x_lerp) * dtop);
