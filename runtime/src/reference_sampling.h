@@ -10,10 +10,10 @@ namespace crgb::detail {
 
 // One crop row's (or column's) sample along an axis of `size` pixels.
 struct Sample {
-  bool inside;       // the coordinate is a number in [0, size - 1]
-  int low, high;     // floor and ceil (equal on an integer coordinate)
-  int nearest;       // roundf: half away from zero
-  float lerp;        // coordinate - low
+  bool inside;    // the coordinate is a number in [0, size - 1]
+  int low, high;  // floor and ceil (equal on an integer coordinate)
+  int nearest;    // roundf: half away from zero
+  float lerp;     // coordinate - low
 };
 
 // lo, hi: the box's start and end on this axis; scale: the op's step between
