@@ -1,10 +1,11 @@
-// Many threads calling at once: 8 threads, each running a mix of every
+// Many threads calling at once (all three ops): 8 threads, each running a mix of every
 // variant, every image dtype it is built for, valid and invalid calls, while
 // they change the process-wide worker thread count between calls. Every
 // result must be bit-identical to the one computed alone beforehand, every
 // rejection the same rejection with nothing written. Run natively, under
 // ASan+UBSan, and under ThreadSanitizer (scripts/test_sanitizers.sh), where it
 // must produce no race report.
+#include "support/family.h"
 #include "support/generate.h"
 #include "support/problem.h"
 #include "support/variants.h"
@@ -94,6 +95,55 @@ TEST(Concurrency, EightThreadsMixedVariantsDtypesAndThreadCounts) {
   std::string detail;
   for (const std::string &s : first_mismatch) detail += s;
   EXPECT_EQ(mismatches.load(), 0) << detail;
+}
+
+// The forward op and the image gradient, every variant that implements them,
+// called from 8 threads at once while the worker count changes: each result
+// bit-identical to the one computed alone.
+TEST(Concurrency, FamilyOpsEightThreads) {
+  struct FamilyJob {
+    std::string variant;
+    Problem problem;
+    bool crop;
+    crgb_dtype dtype;
+    FamilyOutcome want;
+  };
+  auto call = [](const FamilyJob &j) {
+    return j.crop ? run_crop(j.problem, j.variant, "bilinear", -1.0f)
+                  : run_grad_image(j.problem, j.variant, j.dtype);
+  };
+  std::vector<FamilyJob> jobs;
+  unsigned seed = 7;
+  for (const std::string &v : variants_with(CRGB_OP_GRAD_IMAGE)) {
+    std::mt19937 rng(seed++);
+    for (crgb_dtype t : {CRGB_FLOAT16, CRGB_FLOAT32, CRGB_BFLOAT16})
+      jobs.push_back({v, random_problem(rng, t), true, t, {}});
+    for (crgb_dtype t : {CRGB_FLOAT16, CRGB_FLOAT32, CRGB_FLOAT64})
+      jobs.push_back({v, random_problem(rng, CRGB_FLOAT32), false, t, {}});
+  }
+  crgb_set_num_threads(1);
+  for (FamilyJob &j : jobs) j.want = call(j);
+  crgb_set_num_threads(0);
+  std::atomic<int> mismatches{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(200u + static_cast<unsigned>(t));
+      while (!go.load()) std::this_thread::yield();
+      for (int round = 0; round < 3; ++round) {
+        for (const FamilyJob &j : jobs) {
+          if (rng() % 4 == 0) crgb_set_num_threads(static_cast<int>(rng() % 5));
+          const FamilyOutcome got = call(j);
+          if (got.status != j.want.status || got.bytes != j.want.bytes) mismatches.fetch_add(1);
+        }
+      }
+    });
+  }
+  go.store(true);
+  for (std::thread &th : threads) th.join();
+  crgb_set_num_threads(0);
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 // The automatic choice, resolved lazily on first use, raced by many threads.
