@@ -293,8 +293,10 @@ crgb_status crgb_grad_image(const crgb_tensor *grads, const crgb_tensor *boxes,
   crgb_options options{};
   options.method = method;
   options.variant = variant;
+  // Any int a C caller passes, read without loading it as the enum type.
+  const int dtype = enum_value(output_dtype);
   return guarded(error, [&] {
-    return compute_grad_image(grads, boxes, box_ind, image_size, output_dtype, output, output_elems,
+    return compute_grad_image(grads, boxes, box_ind, image_size, dtype, output, output_elems,
                               options);
   });
 }
@@ -304,8 +306,9 @@ crgb_status crgb_grad_image_ex(const crgb_tensor *grads, const crgb_tensor *boxe
                                crgb_dtype output_dtype, void *output, int64_t output_elems,
                                const crgb_options *options, crgb_error *error) {
   const crgb_options defaults{};
+  const int dtype = enum_value(output_dtype);  // as in crgb_grad_image
   return guarded(error, [&] {
-    return compute_grad_image(grads, boxes, box_ind, image_size, output_dtype, output, output_elems,
+    return compute_grad_image(grads, boxes, box_ind, image_size, dtype, output, output_elems,
                               options != nullptr ? *options : defaults);
   });
 }
