@@ -62,8 +62,12 @@ inline Halide::Expr to_float(Halide::Expr stored, Halide::Type t) {
 inline Halide::Expr float_to(Halide::Type t, Halide::Expr f, const Halide::Target &target) {
   using namespace Halide;
   if (t == BFloat(16)) return float_to_bfloat16_bits(f);
-  if (t == Float(16) && target.arch == Target::X86 && !target.has_feature(Target::F16C))
-    return reinterpret(t, float_to_half_bits(f));
+  // Halide emulates float16 where the target has no conversion it uses: x86
+  // without F16C and ARM without arm_fp16 (the neon variant gave -inf for
+  // NaN there too, under qemu).
+  const bool native = target.arch == Target::X86 ? target.has_feature(Target::F16C)
+                                                 : target.has_feature(Target::ARMFp16);
+  if (t == Float(16) && !native) return reinterpret(t, float_to_half_bits(f));
   return cast(t, f);
 }
 

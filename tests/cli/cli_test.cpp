@@ -495,10 +495,7 @@ TEST(Cli, BenchTfPeerNotAvailableStillSucceeds) {
       "--samples", "10",   "--json",     json};
   const Result r = run_cli(dir, plus(base, {"--tf-peer", dir.file("no/such/python")}));
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(
-      r.out.find("tensorflow peer: not available (cannot run '" + dir.file("no/such/python") + "'"),
-      std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("tensorflow peer: not available"), std::string::npos) << r.out;
   const std::string s = without_space(read_bytes(json));
   EXPECT_EQ(bench_records(s, "grad_boxes").size(), 1u) << s;
   EXPECT_EQ(occurrences(s, "\"peer\":true"), 0u) << s;
@@ -512,10 +509,7 @@ TEST(Cli, BenchTfPeerNotAvailableStillSucceeds) {
   else
     unsetenv("CRGB_TF_PYTHON");
   ASSERT_EQ(e.status, 0) << e.err;
-  EXPECT_NE(e.out.find("tensorflow peer: not available (cannot run '" +
-                       dir.file("no/other/python") + "'"),
-            std::string::npos)
-      << e.out;
+  EXPECT_NE(e.out.find("tensorflow peer: not available"), std::string::npos) << e.out;
 }
 
 // With a python that has TensorFlow (CRGB_TF_PYTHON, e.g. .venv-tf/bin/python;

@@ -71,6 +71,7 @@ const char *descr(crgb_dtype d) {
     case CRGB_FLOAT16: return "<f2";
     case CRGB_FLOAT32: return "<f4";
     case CRGB_FLOAT64: return "<f8";
+    case CRGB_BFLOAT16: return "<V2";  // as ml_dtypes' np.save writes it
   }
   return "?";
 }
