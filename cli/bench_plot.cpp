@@ -72,11 +72,14 @@ std::string roofline_panel(const std::string &op, const std::vector<RooflineBar>
         << num(b.roofline_pct) << "%</title></rect>\n";
     }
   }
+  // The legend in rows of as many keys as fit left of the target's key.
+  const double key_w = 160;
+  const size_t per_row = std::max<size_t>(1, static_cast<size_t>((w - 130) / key_w));
   for (size_t v = 0; v < variants.size(); ++v) {
-    double lx = x0 + 10 + 110 * v;
-    o << "<rect x=\"" << num(lx) << "\" y=\"" << num(y0 + h + 28) << "\" width=\"12\" "
+    double lx = x0 + 10 + key_w * (v % per_row), ly = y0 + h + 28 + 16 * (v / per_row);
+    o << "<rect x=\"" << num(lx) << "\" y=\"" << num(ly) << "\" width=\"12\" "
       << "height=\"12\" fill=\"" << kColors[v % 10] << "\"/>\n";
-    o << text(lx + 16, y0 + h + 39, variants[v], "start");
+    o << text(lx + 16, ly + 11, variants[v], "start");
   }
   // The target line over the bars, its key in the legend row where no bar
   // can cover it.

@@ -1,5 +1,5 @@
-# Sanitizer and fuzzing builds (scripts/test_sanitizers.sh; README, "Sanitizers
-# and fuzzing"). Included by the top-level CMakeLists.txt after the generator
+# Sanitizer and fuzzing builds (scripts/test_sanitizers.sh; docs/reliability.md).
+# Included by the top-level CMakeLists.txt after the generator
 # and the variant libraries are declared and before our own C++ targets, so
 # the flags below reach the library, the CLI, the tests and the fuzzer, and not
 # the generator: it runs natively during the build, linked with libHalide and

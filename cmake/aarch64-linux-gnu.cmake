@@ -1,5 +1,5 @@
 # CMake toolchain file: cross-build crgb for aarch64 Linux on an x86-64 Debian 12
-# host (README, "ARM64"). Stage 2 of Halide's two-stage cross build: the
+# host (docs/arm.md). Stage 2 of Halide's two-stage cross build: the
 # generator is not built here but imported from a host build
 # (CRGB_HOST_BUILD_DIR, top-level CMakeLists.txt), which emits arm-64-linux
 # objects; everything else (library, dispatcher, CLI, GoogleTest suite) is

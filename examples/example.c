@@ -1,7 +1,7 @@
 /* crgb from C: the gradient of crop_and_resize with respect to one box, on
  * every variant this CPU runs, checked against the known answer.
  *
- * Build against an installed crgb (see README, "Install and link"):
+ * Build against an installed crgb (docs/c-api.md, "Install"):
  *   cc example.c $(pkg-config --cflags --static --libs crgb) -o example_c
  * or with CMake: find_package(crgb) and link crgb::crgb (CMakeLists.txt here). */
 #include <crgb/crgb.h>

@@ -1,7 +1,7 @@
 // crgb from C++ (crgb/crgb.hpp): a uint8 image, every variant this CPU runs,
 // checked against the known answer and the reference variant.
 //
-// Build against an installed crgb (see README, "Install and link"):
+// Build against an installed crgb (docs/c-api.md, "Install"):
 //   c++ -std=c++17 example.cpp $(pkg-config --cflags --static --libs crgb) -o example_cpp
 // or with CMake: find_package(crgb) and link crgb::crgb (CMakeLists.txt here).
 #include <crgb/crgb.hpp>

@@ -3,7 +3,7 @@
  * Nothing validates the inputs here (the dispatcher does): the pipeline checks
  * buffer types and shapes and returns non-zero on a mismatch.
  *
- * Build against an installed crgb (see README, "Install and link"):
+ * Build against an installed crgb (docs/c-api.md, "Install"):
  *   cc single_variant.c -I$PREFIX/include -L$PREFIX/lib \
  *      -lcrgb_grad_boxes_avx2_manual_float32 -lcrgb_halide_runtime -lpthread -ldl
  * or with CMake: link crgb::grad_boxes_avx2_float32. */

@@ -4,7 +4,8 @@
 # then the ASan+UBSan build of the suite, the TSan concurrency test and a
 # bounded crgb_fuzz run (scripts/test_sanitizers.sh); then the Python package,
 # built with `pip install .` and tested against TensorFlow and PyTorch
-# (scripts/test_python.sh).
+# (scripts/test_python.sh); then every code block and link of README.md and
+# docs/ (scripts/test_docs.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -19,4 +20,6 @@ phase "sanitizers and fuzzing"
 scripts/test_sanitizers.sh
 phase "Python package"
 scripts/test_python.sh
+phase "documentation: every code block and link"
+scripts/test_docs.sh
 phase "all passed"

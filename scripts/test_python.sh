@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Python package's tests (README, "Python"). Idempotent; installs what it
+# The Python package's tests (docs/python.md). Idempotent; installs what it
 # needs, pinned, then runs pytest twice on tests/python:
 #   - .venv: scripts/setup.sh's toolchain plus python/requirements-build.txt
 #     (scikit-build-core, nanobind); `pip install .` builds crgb there, in the

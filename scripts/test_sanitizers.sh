@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sanitizer builds and the fuzzer (README, "Sanitizers and fuzzing"); run
+# The sanitizer builds and the fuzzer (docs/reliability.md); run
 # by scripts/test.sh after the native suite.
 #   1. build-asan: the whole test suite built with clang, ASan and UBSan (every
 #      finding fatal) plus libFuzzer's coverage, run under CTest; it includes

@@ -102,7 +102,7 @@ mkdir -p "$work/c_only"
 cat >"$work/c_only/CMakeLists.txt" <<EOF
 cmake_minimum_required(VERSION 3.16)
 project(c_only LANGUAGES C)
-find_package(crgb 0.1 REQUIRED)
+find_package(crgb 0.2 REQUIRED)
 add_executable(example_c "$prefix/share/crgb/examples/example.c")
 target_link_libraries(example_c PRIVATE crgb::crgb)
 EOF

@@ -176,7 +176,7 @@ def test_wrong_operand_dtypes_are_invalid_argument_like_tensorflow():
 
 def test_non_bilinear_method_is_invalid_argument_like_tensorflow():
     """TensorFlow rejects the attribute with a dump of the op's signature; crgb
-    says "method must be 'bilinear'" (README, "Tests")."""
+    says "method must be 'bilinear'" (docs/testing.md)."""
     p = problems.random_problem(problems.rng(3002), "uint8")
     for method in ("nearest", "", "Bilinear"):
         want = tf_error(lambda: tf_grad_boxes(*p.args(), method=method))
