@@ -454,6 +454,30 @@ TEST(Cli, BenchWritesVerifiedRecordsForEveryOp) {
   }
 }
 
+// A variant built for some image dtypes only (the autoscheduled ones: uint8
+// and float32) is skipped, on one line, for a case of another dtype; the run
+// goes on and times it on the dtypes it has (it used to end the whole run).
+TEST(Cli, BenchSkipsAVariantForADtypeItLacks) {
+  TempDir dir;
+  const std::string json = dir.file("b.json");
+  std::string partial;  // an available grad_boxes variant without float16
+  for (int i = 0; i < crgb_variant_count() && partial.empty(); ++i) {
+    crgb_variant_info info{};
+    ASSERT_EQ(crgb_variant_get(i, &info), 0);
+    if (info.available && std::string(info.name).find("adams2019") != std::string::npos)
+      partial = info.name;
+  }
+  if (partial.empty()) GTEST_SKIP() << "no autoscheduled variant runs here";
+  const Result r = run_cli(dir, {"bench", "--op", "grad-boxes", "--shape", "1,6,6,8,4,3,3",
+                                 "--dtype", "float16,uint8", "--variants", "reference," + partial,
+                                 "--samples", "10", "--json", json});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(occurrences(r.out, partial + ": skipped for grad_boxes C1 float16"), 1u) << r.out;
+  const std::string s = without_space(read_bytes(json));
+  // reference on both dtypes, the autoscheduled variant on uint8 only.
+  EXPECT_EQ(bench_records(s, "grad_boxes").size(), 3u) << s;
+}
+
 // --op picks ops (repeatable, comma-listed, in either spelling); a variant
 // that does not implement one is skipped for it, on one line; unknown ops are
 // usage errors.
