@@ -468,9 +468,9 @@ TEST(Cli, BenchSkipsAVariantForADtypeItLacks) {
       partial = info.name;
   }
   if (partial.empty()) GTEST_SKIP() << "no autoscheduled variant runs here";
-  const Result r = run_cli(dir, {"bench", "--op", "grad-boxes", "--shape", "1,6,6,8,4,3,3",
-                                 "--dtype", "float16,uint8", "--variants", "reference," + partial,
-                                 "--samples", "10", "--json", json});
+  const Result r = run_cli(
+      dir, {"bench", "--op", "grad-boxes", "--shape", "1,6,6,8,4,3,3", "--dtype", "float16,uint8",
+            "--variants", "reference," + partial, "--samples", "10", "--json", json});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(occurrences(r.out, partial + ": skipped for grad_boxes C1 float16"), 1u) << r.out;
   const std::string s = without_space(read_bytes(json));
