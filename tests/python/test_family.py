@@ -8,8 +8,6 @@ import gc
 import os
 import subprocess
 import sys
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -17,6 +15,7 @@ import pytest
 
 import crgb
 import family
+import gil
 import problems
 from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, FakeDeviceArray
 from problems import same_bits
@@ -591,35 +590,7 @@ def test_the_gil_is_released_while_computing(op):
         return crgb.crop_and_resize_grad_image(grads, boxes, box_ind, image.shape, "float16",
                                                variant="reference")
 
-    def longest_pause():
-        """(this thread's longest pause while another makes 3 calls, one call's time)"""
-        t0 = time.perf_counter()
-        call()
-        duration = time.perf_counter() - t0
-        assert duration > 0.02, "the call is too short to tell"
-        done = threading.Event()
-
-        def work():
-            for _ in range(3):
-                call()
-            done.set()
-
-        worker = threading.Thread(target=work)
-        stamps = [time.perf_counter()]
-        worker.start()
-        while not done.is_set():
-            stamps.append(time.perf_counter())
-        worker.join()
-        return float(np.max(np.diff(stamps))), duration
-
-    # Up to three tries: on a loaded machine this thread may be descheduled
-    # for a while; with the GIL held every try would stop for whole calls.
-    tries = []
-    for _ in range(3):
-        tries.append(longest_pause())
-        if tries[-1][0] < 0.5 * tries[-1][1]:
-            return
-    raise AssertionError(f"(longest pause, one call) in seconds: {tries}")
+    gil.assert_releases_the_gil(call)
 
 
 # --------------------------------------------------------------------------------------
