@@ -3,7 +3,8 @@
 No GPU framework is installed in the test environments, so this is how the
 tests hand crgb tensors "in CUDA memory" (or ROCm, or CUDA-pinned host
 memory). The data pointer is a real host buffer's, so that nothing reads
-unowned memory even if something read it.
+unowned memory even if something read it. DLPackOnly wraps an array as a
+producer crgb does not know by type, on the host.
 """
 
 import ctypes
@@ -63,3 +64,16 @@ class FakeDeviceArray:
         m.dl_tensor.strides = None  # C order
         self._managed = m
         return _capsule_new(ctypes.addressof(m), _NAME, None)
+
+
+class DLPackOnly:
+    """A DLPack producer crgb knows nothing about."""
+
+    def __init__(self, a):
+        self._a = a
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._a.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._a.__dlpack_device__()

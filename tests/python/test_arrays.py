@@ -8,7 +8,7 @@ import pytest
 
 import crgb
 import problems
-from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, FakeDeviceArray
+from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, DLPackOnly, FakeDeviceArray
 from problems import same_bits
 
 
@@ -77,19 +77,6 @@ def test_zero_boxes_and_zero_depth():
     assert none.shape == (0, 4) and none.dtype == np.float32
     flat = crgb.crop_and_resize_grad_boxes(p.grads[..., :0], p.image[..., :0], p.boxes, p.box_ind)
     assert same_bits(flat, np.zeros((p.boxes.shape[0], 4), np.float32))
-
-
-class DLPackOnly:
-    """A DLPack producer crgb knows nothing about."""
-
-    def __init__(self, a):
-        self._a = a
-
-    def __dlpack__(self, *args, **kwargs):
-        return self._a.__dlpack__(*args, **kwargs)
-
-    def __dlpack_device__(self):
-        return self._a.__dlpack_device__()
 
 
 def test_any_dlpack_producer_gives_numpy():

@@ -17,7 +17,7 @@ import crgb
 import family
 import gil
 import problems
-from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, FakeDeviceArray
+from fake_dlpack import KDL_CUDA, KDL_CUDA_HOST, KDL_ROCM, DLPackOnly, FakeDeviceArray
 from problems import same_bits
 
 GRAD_IMAGE_DTYPES = ["float16", "float32", "float64", "bfloat16"]
@@ -245,19 +245,6 @@ def test_empty_results():
         nothing = crgb.crop_and_resize_grad_image(p.grads[:0], p.boxes[:0], p.box_ind[:0],
                                                   (0, h, w, d), dtype)
         assert nothing.shape == (0, h, w, d) and nothing.dtype == np.dtype(dtype)
-
-
-class DLPackOnly:
-    """A DLPack producer crgb knows nothing about."""
-
-    def __init__(self, a):
-        self._a = a
-
-    def __dlpack__(self, *args, **kwargs):
-        return self._a.__dlpack__(*args, **kwargs)
-
-    def __dlpack_device__(self):
-        return self._a.__dlpack_device__()
 
 
 def test_any_dlpack_producer_gives_numpy():
