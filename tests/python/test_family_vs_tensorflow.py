@@ -17,7 +17,7 @@ from problems import same_bits
 
 tf = pytest.importorskip("tensorflow")
 
-from test_vs_tensorflow import clean_message  # noqa: E402
+from test_vs_tensorflow import crgb_error, tf_error  # noqa: E402
 
 CASES = 30  # per image dtype (forward) or output dtype (image gradient), and method
 METHODS = ("bilinear", "nearest")
@@ -192,33 +192,6 @@ def test_bfloat16_grad_image_is_tensorflows_sums_in_bfloat16():
 
 # --------------------------------------------------------------------------------------
 # Errors
-
-
-def tf_error(fn, conversion_errors=False):
-    """(crgb's status name for TensorFlow's error class, TensorFlow's message
-    without its decorations), or None when fn succeeds. conversion_errors:
-    also TensorFlow's Python-side rejection of an input of the wrong dtype
-    (a ValueError or TypeError before the op runs), as InvalidArgument."""
-    try:
-        fn()
-    except tf.errors.OpError as e:
-        status = {tf.errors.InvalidArgumentError: "InvalidArgument",
-                  tf.errors.OutOfRangeError: "OutOfRange",
-                  tf.errors.UnimplementedError: "Unimplemented"}.get(type(e), type(e).__name__)
-        return status, clean_message(e.message)
-    except (ValueError, TypeError) as e:
-        if not conversion_errors:
-            raise
-        return "InvalidArgument", str(e)
-    return None
-
-
-def crgb_error(fn):
-    try:
-        fn()
-    except crgb.Error as e:
-        return e.status, str(e)
-    return None
 
 
 def _crop_cases(r):

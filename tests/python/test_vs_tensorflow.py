@@ -17,9 +17,11 @@ def tf_grad_boxes(grads, image, boxes, box_ind, method="bilinear"):
         grads=grads, image=image, boxes=boxes, box_ind=box_ind, method=method).numpy()
 
 
-def tf_error(fn):
+def tf_error(fn, conversion_errors=False):
     """(crgb's status name for TensorFlow's error class, TensorFlow's message
-    without its decorations), or None when fn succeeds."""
+    without its decorations), or None when fn succeeds. conversion_errors:
+    also TensorFlow's Python-side rejection of an input of the wrong dtype
+    (a ValueError or TypeError before the op runs), as InvalidArgument."""
     try:
         fn()
     except tf.errors.OpError as e:
@@ -27,6 +29,10 @@ def tf_error(fn):
                   tf.errors.OutOfRangeError: "OutOfRange",
                   tf.errors.UnimplementedError: "Unimplemented"}.get(type(e), type(e).__name__)
         return status, clean_message(e.message)
+    except (ValueError, TypeError) as e:
+        if not conversion_errors:
+            raise
+        return "InvalidArgument", str(e)
     return None
 
 
