@@ -13,9 +13,9 @@ HARNESS = Path(__file__).with_name("check_markdown.py")
 FENCE = "```"
 
 
-def check(markdown: str, *flags: str) -> subprocess.CompletedProcess:
+def check(markdown: str, *flags: str, name: str = "doc.md") -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as d:
-        doc = Path(d) / "doc.md"
+        doc = Path(d) / name
         (Path(d) / "other.md").write_text("# Other page\n\n## A section\n")
         doc.write_text(textwrap.dedent(markdown).replace("FENCE", FENCE))
         return subprocess.run([sys.executable, str(HARNESS), *flags, str(doc)],
@@ -23,8 +23,8 @@ def check(markdown: str, *flags: str) -> subprocess.CompletedProcess:
 
 
 class Harness(unittest.TestCase):
-    def assertFails(self, markdown: str, message: str, *flags: str) -> None:
-        p = check(markdown, *flags)
+    def assertFails(self, markdown: str, message: str, *flags: str, name: str = "doc.md") -> None:
+        p = check(markdown, *flags, name=name)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         self.assertIn(message, p.stdout)
 
@@ -70,6 +70,12 @@ class Harness(unittest.TestCase):
 
     def test_skip_needs_a_reason(self):
         self.assertFails("<!-- doc-test: skip -->\nFENCEsh\nls\nFENCE\n", "needs a reason")
+
+    def test_readme_too_long(self):
+        self.assertFails("# T\n" + "text\n" * 249, "250 lines, at most 249", "--links-only",
+                         name="README.md")
+        p = check("# T\n" + "text\n" * 248, "--links-only", name="README.md")
+        self.assertEqual(p.returncode, 0, p.stdout)
 
     def test_write_outside_tmp(self):
         self.assertFails("<!-- doc-test: write /etc/x -->\nFENCEtext\nx\nFENCE\n", "outside /tmp")
