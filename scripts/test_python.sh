@@ -42,8 +42,13 @@ pip_install_requirements .venv python/requirements-build.txt
 # stays valid from one run to the next (an isolated build would bring fresh
 # copies under new temporary paths and recompile nanobind each time).
 step "pip install . (build tree build-python/)"
+# The framework modules (docs/frameworks.md) are built against the frameworks
+# of .venv-tf: crgb._crgb_jax against its jaxlib's XLA FFI headers, the
+# TensorFlow op library against its TensorFlow.
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/python -m pip install -q --disable-pip-version-check \
-  --no-build-isolation -Ccmake.define.CRGB_PREBUILT_DIR="$PWD/build" .
+  --no-build-isolation -Ccmake.define.CRGB_PREBUILT_DIR="$PWD/build" \
+  -Ccmake.define.CRGB_JAX_PYTHON="$PWD/.venv-tf/bin/python" \
+  -Ccmake.define.CRGB_TENSORFLOW_PYTHON="$PWD/.venv-tf/bin/python" .
 env -u PYTHONPATH .venv/bin/python -c "import crgb; print('test_python: crgb', crgb.__version__, 'in .venv:',
   len(crgb.variants(available_only=True)), 'variants run here')"
 
@@ -54,7 +59,7 @@ ln -sfn "$(env -u PYTHONPATH .venv/bin/python -c 'import crgb, os; print(os.path
 export PYTHONPATH="$PWD/$site"
 pytest_args=(-q -p no:cacheprovider tests/python)
 step "pytest with TensorFlow and JAX (.venv-tf)"
-CRGB_TEST_REQUIRE=tensorflow,jax .venv-tf/bin/python -m pytest "${pytest_args[@]}"
+CRGB_TEST_REQUIRE=tensorflow,jax,crgb.jax .venv-tf/bin/python -m pytest "${pytest_args[@]}"
 step "pytest with PyTorch (/usr/bin/python3)"
 CRGB_TEST_REQUIRE=torch /usr/bin/python3 -m pytest "${pytest_args[@]}"
 step "all passed"
