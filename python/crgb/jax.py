@@ -29,7 +29,10 @@ Errors: TensorFlow's checks and messages (crgb's C API). A call made eagerly
 ``XlaRuntimeError`` / ``ValueError`` whose text holds ``crgb <Class>:
 <message>``; wrap the call in :func:`errors` to get crgb's exception there too.
 
-CPU only: the handlers are registered for JAX's CPU platform. Requires the
+Devices: the CPU handlers run crgb's CPU variants; where jaxlib has a CUDA
+plugin, CUDA handlers run crgb's CUDA variants on XLA's stream (one call per
+vmapped example there: folding rewrites box indices on the host; not tested
+on a GPU yet). Requires the
 extension crgb._crgb_jax, which ``pip install .`` builds where JAX is
 importable (docs/frameworks.md).
 """
@@ -67,8 +70,21 @@ __all__ = [
     "errors",
 ]
 
-for _name, _capsule in _crgb_jax.handlers().items():
-    jax.ffi.register_ffi_target(_name, _capsule, platform="cpu")
+
+def _register() -> None:
+    handlers = _crgb_jax.handlers()
+    for name, capsule in handlers["cpu"].items():
+        jax.ffi.register_ffi_target(name, capsule, platform="cpu")
+    # The CUDA handlers (crgb's CUDA variants on XLA's stream, results left on
+    # the device) where this jaxlib has a CUDA plugin; tested only on a GPU.
+    import importlib.util
+
+    if any(importlib.util.find_spec(p) for p in ("jax_cuda12_plugin", "jax_cuda13_plugin")):
+        for name, capsule in handlers["CUDA"].items():
+            jax.ffi.register_ffi_target(name, capsule, platform="CUDA")
+
+
+_register()
 
 _CRGB_ERROR = re.compile(
     r"crgb (InvalidArgument|OutOfRange|Unimplemented|Unavailable|Internal): (.*)", re.S)

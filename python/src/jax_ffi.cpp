@@ -24,6 +24,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "xla/ffi/api/ffi.h"
@@ -78,6 +79,7 @@ struct Operand {
   std::vector<int64_t> lead;   // mapped axes: full size, or 1 where not mapped
   std::vector<int64_t> inner;  // the per-example shape
   int64_t inner_elems = 1;
+  crgb_device device = CRGB_DEVICE_HOST;
 
   // The per-example descriptor of example `index` (a flat index into lead).
   crgb_tensor tensor(int64_t index) const {
@@ -86,7 +88,7 @@ struct Operand {
     t.dtype = static_cast<crgb_dtype>(dtype);
     t.rank = static_cast<int32_t>(inner.size());
     for (size_t i = 0; i < inner.size() && i < CRGB_MAX_RANK; ++i) t.shape[i] = inner[i];
-    t.device = CRGB_DEVICE_HOST;
+    t.device = device;
     return t;
   }
 };
@@ -105,9 +107,10 @@ bool split(const void *data, ffi::DataType type, ffi::Span<const int64_t> dims, 
   return true;
 }
 
-Operand operand(ffi::AnyBuffer b, int64_t rank, bool *ok) {
+Operand operand(ffi::AnyBuffer b, int64_t rank, crgb_device device, bool *ok) {
   Operand op;
   *ok = *ok && split(b.untyped_data(), b.element_type(), b.dimensions(), rank, &op);
+  op.device = device;
   return op;
 }
 
@@ -199,10 +202,17 @@ crgb_tensor host_tensor(const void *data, crgb_dtype dtype, std::vector<int64_t>
   return t;
 }
 
-crgb_options options_for(const std::string &method, const std::string &variant) {
+// On CUDA (XLA's GPU buffers): crgb's CUDA variants on XLA's stream, the
+// result written on the device in stream order.
+crgb_options options_for(const std::string &method, const std::string &variant, crgb_device device,
+                         void *stream) {
   crgb_options o{};
   o.method = method.c_str();
   o.variant = variant.empty() ? nullptr : variant.c_str();
+  if (device == CRGB_DEVICE_CUDA) {
+    o.output_device = CRGB_DEVICE_CUDA;
+    o.cuda_stream = stream;
+  }
   return o;
 }
 
@@ -217,20 +227,21 @@ bool foldable_boxes(const Operand &boxes, const Operand &box_ind) {
 
 constexpr int64_t kInt32Max = 2147483647;
 
-ffi::Error CropAndResizeImpl(ffi::AnyBuffer image_b, ffi::AnyBuffer boxes_b,
-                             ffi::AnyBuffer box_ind_b, ffi::Result<ffi::AnyBuffer> out,
-                             int64_t image_rank, int64_t boxes_rank, int64_t box_ind_rank,
-                             int64_t crop_height, int64_t crop_width, std::string_view method_v,
+ffi::Error CropAndResizeImpl(crgb_device device, void *stream, ffi::AnyBuffer image_b,
+                             ffi::AnyBuffer boxes_b, ffi::AnyBuffer box_ind_b,
+                             ffi::Result<ffi::AnyBuffer> out, int64_t image_rank,
+                             int64_t boxes_rank, int64_t box_ind_rank, int64_t crop_height,
+                             int64_t crop_width, std::string_view method_v,
                              float extrapolation_value, std::string_view variant_v) {
   bool ok = true;
-  const Operand image = operand(image_b, image_rank, &ok);
-  const Operand boxes = operand(boxes_b, boxes_rank, &ok);
-  const Operand box_ind = operand(box_ind_b, box_ind_rank, &ok);
+  const Operand image = operand(image_b, image_rank, device, &ok);
+  const Operand boxes = operand(boxes_b, boxes_rank, device, &ok);
+  const Operand box_ind = operand(box_ind_b, box_ind_rank, device, &ok);
   Operand output;
   ok = ok && split(out->untyped_data(), out->element_type(), out->dimensions(), 4, &output);
   if (!ok) return internal("crop_and_resize: operand ranks do not match the call's");
   const std::string method(method_v), variant(variant_v);
-  const crgb_options options = options_for(method, variant);
+  const crgb_options options = options_for(method, variant, device, stream);
   const int32_t crop[2] = {static_cast<int32_t>(crop_height), static_cast<int32_t>(crop_width)};
   const crgb_tensor crop_size = host_tensor(crop, CRGB_INT32, {2});
   const Batch batch(output.lead);
@@ -239,7 +250,9 @@ ffi::Error CropAndResizeImpl(ffi::AnyBuffer image_b, ffi::AnyBuffer boxes_b,
   float *dst = reinterpret_cast<float *>(out->untyped_data());
   crgb_error e{};
 
-  const bool fold = batch.size > 1 && image.inner.size() == 4 && foldable_boxes(boxes, box_ind) &&
+  // Folding rewrites the box indices: host data only.
+  const bool fold = device == CRGB_DEVICE_HOST && batch.size > 1 && image.inner.size() == 4 &&
+                    foldable_boxes(boxes, box_ind) &&
                     Batch::examples(image) * image.inner[0] <= kInt32Max &&
                     batch.size * boxes.inner[0] <= kInt32Max;
   if (!fold) {
@@ -268,20 +281,21 @@ ffi::Error CropAndResizeImpl(ffi::AnyBuffer image_b, ffi::AnyBuffer boxes_b,
   return from_crgb(e);
 }
 
-ffi::Error GradImageImpl(ffi::AnyBuffer grads_b, ffi::AnyBuffer boxes_b, ffi::AnyBuffer box_ind_b,
+ffi::Error GradImageImpl(crgb_device device, void *stream, ffi::AnyBuffer grads_b,
+                         ffi::AnyBuffer boxes_b, ffi::AnyBuffer box_ind_b,
                          ffi::Result<ffi::AnyBuffer> out, int64_t grads_rank, int64_t boxes_rank,
                          int64_t box_ind_rank, int64_t batch_size, int64_t image_height,
                          int64_t image_width, int64_t depth, std::string_view method_v,
                          std::string_view variant_v) {
   bool ok = true;
-  const Operand grads = operand(grads_b, grads_rank, &ok);
-  const Operand boxes = operand(boxes_b, boxes_rank, &ok);
-  const Operand box_ind = operand(box_ind_b, box_ind_rank, &ok);
+  const Operand grads = operand(grads_b, grads_rank, device, &ok);
+  const Operand boxes = operand(boxes_b, boxes_rank, device, &ok);
+  const Operand box_ind = operand(box_ind_b, box_ind_rank, device, &ok);
   Operand output;
   ok = ok && split(out->untyped_data(), out->element_type(), out->dimensions(), 4, &output);
   if (!ok) return internal("crop_and_resize_grad_image: operand ranks do not match the call's");
   const std::string method(method_v), variant(variant_v);
-  const crgb_options options = options_for(method, variant);
+  const crgb_options options = options_for(method, variant, device, stream);
   const Batch batch(output.lead);
   if (!batch.fits(grads) || !batch.fits(boxes) || !batch.fits(box_ind))
     return internal("crop_and_resize_grad_image: mapped axes differ between operands");
@@ -289,9 +303,10 @@ ffi::Error GradImageImpl(ffi::AnyBuffer grads_b, ffi::AnyBuffer boxes_b, ffi::An
   char *dst = reinterpret_cast<char *>(out->untyped_data());
   crgb_error e{};
 
-  const bool fold = batch.size > 1 && grads.inner.size() == 4 && foldable_boxes(boxes, box_ind) &&
-                    grads.inner[0] == boxes.inner[0] && grads.dtype == CRGB_FLOAT32 &&
-                    batch.size * batch_size <= kInt32Max &&
+  // Folding rewrites the box indices: host data only.
+  const bool fold = device == CRGB_DEVICE_HOST && batch.size > 1 && grads.inner.size() == 4 &&
+                    foldable_boxes(boxes, box_ind) && grads.inner[0] == boxes.inner[0] &&
+                    grads.dtype == CRGB_FLOAT32 && batch.size * batch_size <= kInt32Max &&
                     batch.size * boxes.inner[0] <= kInt32Max;
   if (!fold) {
     const int32_t size[4] = {static_cast<int32_t>(batch_size), static_cast<int32_t>(image_height),
@@ -328,30 +343,31 @@ ffi::Error GradImageImpl(ffi::AnyBuffer grads_b, ffi::AnyBuffer boxes_b, ffi::An
   return from_crgb(e);
 }
 
-ffi::Error GradBoxesImpl(ffi::AnyBuffer grads_b, ffi::AnyBuffer image_b, ffi::AnyBuffer boxes_b,
-                         ffi::AnyBuffer box_ind_b, ffi::Result<ffi::AnyBuffer> out,
-                         int64_t grads_rank, int64_t image_rank, int64_t boxes_rank,
-                         int64_t box_ind_rank, std::string_view method_v,
+ffi::Error GradBoxesImpl(crgb_device device, void *stream, ffi::AnyBuffer grads_b,
+                         ffi::AnyBuffer image_b, ffi::AnyBuffer boxes_b, ffi::AnyBuffer box_ind_b,
+                         ffi::Result<ffi::AnyBuffer> out, int64_t grads_rank, int64_t image_rank,
+                         int64_t boxes_rank, int64_t box_ind_rank, std::string_view method_v,
                          std::string_view variant_v) {
   bool ok = true;
-  const Operand grads = operand(grads_b, grads_rank, &ok);
-  const Operand image = operand(image_b, image_rank, &ok);
-  const Operand boxes = operand(boxes_b, boxes_rank, &ok);
-  const Operand box_ind = operand(box_ind_b, box_ind_rank, &ok);
+  const Operand grads = operand(grads_b, grads_rank, device, &ok);
+  const Operand image = operand(image_b, image_rank, device, &ok);
+  const Operand boxes = operand(boxes_b, boxes_rank, device, &ok);
+  const Operand box_ind = operand(box_ind_b, box_ind_rank, device, &ok);
   Operand output;
   ok = ok && split(out->untyped_data(), out->element_type(), out->dimensions(), 2, &output);
   if (!ok) return internal("crop_and_resize_grad_boxes: operand ranks do not match the call's");
   const std::string method(method_v), variant(variant_v);
-  const crgb_options options = options_for(method, variant);
+  const crgb_options options = options_for(method, variant, device, stream);
   const Batch batch(output.lead);
   if (!batch.fits(grads) || !batch.fits(image) || !batch.fits(boxes) || !batch.fits(box_ind))
     return internal("crop_and_resize_grad_boxes: mapped axes differ between operands");
   float *dst = reinterpret_cast<float *>(out->untyped_data());
   crgb_error e{};
 
-  const bool fold = batch.size > 1 && grads.inner.size() == 4 && image.inner.size() == 4 &&
-                    foldable_boxes(boxes, box_ind) && grads.inner[0] == boxes.inner[0] &&
-                    grads.dtype == CRGB_FLOAT32 &&
+  // Folding rewrites the box indices: host data only.
+  const bool fold = device == CRGB_DEVICE_HOST && batch.size > 1 && grads.inner.size() == 4 &&
+                    image.inner.size() == 4 && foldable_boxes(boxes, box_ind) &&
+                    grads.inner[0] == boxes.inner[0] && grads.dtype == CRGB_FLOAT32 &&
                     Batch::examples(image) * image.inner[0] <= kInt32Max &&
                     batch.size * boxes.inner[0] <= kInt32Max;
   if (!fold) {
@@ -382,64 +398,107 @@ ffi::Error GradBoxesImpl(ffi::AnyBuffer grads_b, ffi::AnyBuffer image_b, ffi::An
   return from_crgb(e);
 }
 
+// The handlers' two forms: on the host, and on CUDA with XLA's stream.
+template <auto Impl, typename Sig>
+struct On;
+template <auto Impl, typename... A>
+struct On<Impl, ffi::Error (*)(crgb_device, void *, A...)> {
+  static ffi::Error host(A... a) { return Impl(CRGB_DEVICE_HOST, nullptr, a...); }
+  static ffi::Error cuda(void *stream, A... a) { return Impl(CRGB_DEVICE_CUDA, stream, a...); }
+};
+
+template <typename B>
+auto crop_and_resize_binding(B b) {
+  return std::move(b)
+      .template Arg<ffi::AnyBuffer>()  // image [..., batch, h, w, depth]
+      .template Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
+      .template Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
+      .template Ret<ffi::AnyBuffer>()  // [..., num_boxes, ch, cw, depth]
+      .template Attr<int64_t>("image_rank")
+      .template Attr<int64_t>("boxes_rank")
+      .template Attr<int64_t>("box_ind_rank")
+      .template Attr<int64_t>("crop_height")
+      .template Attr<int64_t>("crop_width")
+      .template Attr<std::string_view>("method")
+      .template Attr<float>("extrapolation_value")
+      .template Attr<std::string_view>("variant");
+}
+
+template <typename B>
+auto grad_image_binding(B b) {
+  return std::move(b)
+      .template Arg<ffi::AnyBuffer>()  // grads [..., num_boxes, ch, cw, depth]
+      .template Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
+      .template Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
+      .template Ret<ffi::AnyBuffer>()  // [..., batch, h, w, depth]
+      .template Attr<int64_t>("grads_rank")
+      .template Attr<int64_t>("boxes_rank")
+      .template Attr<int64_t>("box_ind_rank")
+      .template Attr<int64_t>("batch")
+      .template Attr<int64_t>("image_height")
+      .template Attr<int64_t>("image_width")
+      .template Attr<int64_t>("depth")
+      .template Attr<std::string_view>("method")
+      .template Attr<std::string_view>("variant");
+}
+
+template <typename B>
+auto grad_boxes_binding(B b) {
+  return std::move(b)
+      .template Arg<ffi::AnyBuffer>()  // grads [..., num_boxes, ch, cw, depth]
+      .template Arg<ffi::AnyBuffer>()  // image [..., batch, h, w, depth]
+      .template Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
+      .template Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
+      .template Ret<ffi::AnyBuffer>()  // [..., num_boxes, 4]
+      .template Attr<int64_t>("grads_rank")
+      .template Attr<int64_t>("image_rank")
+      .template Attr<int64_t>("boxes_rank")
+      .template Attr<int64_t>("box_ind_rank")
+      .template Attr<std::string_view>("method")
+      .template Attr<std::string_view>("variant");
+}
+
+using CropOn = On<&CropAndResizeImpl, decltype(&CropAndResizeImpl)>;
+using GradImageOn = On<&GradImageImpl, decltype(&GradImageImpl)>;
+using GradBoxesOn = On<&GradBoxesImpl, decltype(&GradBoxesImpl)>;
+
 }  // namespace
 
-XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbCropAndResize, CropAndResizeImpl,
-                              ffi::Ffi::Bind()
-                                  .Arg<ffi::AnyBuffer>()  // image [..., batch, h, w, depth]
-                                  .Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
-                                  .Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
-                                  .Ret<ffi::AnyBuffer>()  // [..., num_boxes, ch, cw, depth]
-                                  .Attr<int64_t>("image_rank")
-                                  .Attr<int64_t>("boxes_rank")
-                                  .Attr<int64_t>("box_ind_rank")
-                                  .Attr<int64_t>("crop_height")
-                                  .Attr<int64_t>("crop_width")
-                                  .Attr<std::string_view>("method")
-                                  .Attr<float>("extrapolation_value")
-                                  .Attr<std::string_view>("variant"));
-
-XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbGradImage, GradImageImpl,
-                              ffi::Ffi::Bind()
-                                  .Arg<ffi::AnyBuffer>()  // grads [..., num_boxes, ch, cw, depth]
-                                  .Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
-                                  .Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
-                                  .Ret<ffi::AnyBuffer>()  // [..., batch, h, w, depth]
-                                  .Attr<int64_t>("grads_rank")
-                                  .Attr<int64_t>("boxes_rank")
-                                  .Attr<int64_t>("box_ind_rank")
-                                  .Attr<int64_t>("batch")
-                                  .Attr<int64_t>("image_height")
-                                  .Attr<int64_t>("image_width")
-                                  .Attr<int64_t>("depth")
-                                  .Attr<std::string_view>("method")
-                                  .Attr<std::string_view>("variant"));
-
-XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbGradBoxes, GradBoxesImpl,
-                              ffi::Ffi::Bind()
-                                  .Arg<ffi::AnyBuffer>()  // grads [..., num_boxes, ch, cw, depth]
-                                  .Arg<ffi::AnyBuffer>()  // image [..., batch, h, w, depth]
-                                  .Arg<ffi::AnyBuffer>()  // boxes [..., num_boxes, 4]
-                                  .Arg<ffi::AnyBuffer>()  // box_ind [..., num_boxes]
-                                  .Ret<ffi::AnyBuffer>()  // [..., num_boxes, 4]
-                                  .Attr<int64_t>("grads_rank")
-                                  .Attr<int64_t>("image_rank")
-                                  .Attr<int64_t>("boxes_rank")
-                                  .Attr<int64_t>("box_ind_rank")
-                                  .Attr<std::string_view>("method")
-                                  .Attr<std::string_view>("variant"));
+XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbCropAndResize, CropOn::host,
+                              crop_and_resize_binding(ffi::Ffi::Bind()));
+XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbGradImage, GradImageOn::host,
+                              grad_image_binding(ffi::Ffi::Bind()));
+XLA_FFI_DEFINE_HANDLER_SYMBOL(CrgbGradBoxes, GradBoxesOn::host,
+                              grad_boxes_binding(ffi::Ffi::Bind()));
+// CUDA: the same ops on device buffers (tested only on a GPU machine).
+XLA_FFI_DEFINE_HANDLER_SYMBOL(
+    CrgbCropAndResizeCuda, CropOn::cuda,
+    crop_and_resize_binding(ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void *>>()));
+XLA_FFI_DEFINE_HANDLER_SYMBOL(
+    CrgbGradImageCuda, GradImageOn::cuda,
+    grad_image_binding(ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void *>>()));
+XLA_FFI_DEFINE_HANDLER_SYMBOL(
+    CrgbGradBoxesCuda, GradBoxesOn::cuda,
+    grad_boxes_binding(ffi::Ffi::Bind().Ctx<ffi::PlatformStream<void *>>()));
 
 }  // namespace crgb_jax
 
 NB_MODULE(_crgb_jax, m) {
   m.doc() = "crgb's ops as XLA FFI handlers for JAX's CPU backend (crgb.jax registers them)";
+  // {platform: {target name: handler}}; crgb.jax registers the CUDA ones
+  // where JAX has a CUDA backend.
   m.def("handlers", []() {
+    auto capsule = [](XLA_FFI_Handler *h) { return nb::capsule(reinterpret_cast<void *>(h)); };
+    nb::dict cpu, cuda;
+    cpu["crgb_crop_and_resize"] = capsule(crgb_jax::CrgbCropAndResize);
+    cpu["crgb_crop_and_resize_grad_image"] = capsule(crgb_jax::CrgbGradImage);
+    cpu["crgb_crop_and_resize_grad_boxes"] = capsule(crgb_jax::CrgbGradBoxes);
+    cuda["crgb_crop_and_resize"] = capsule(crgb_jax::CrgbCropAndResizeCuda);
+    cuda["crgb_crop_and_resize_grad_image"] = capsule(crgb_jax::CrgbGradImageCuda);
+    cuda["crgb_crop_and_resize_grad_boxes"] = capsule(crgb_jax::CrgbGradBoxesCuda);
     nb::dict d;
-    d["crgb_crop_and_resize"] = nb::capsule(reinterpret_cast<void *>(&crgb_jax::CrgbCropAndResize));
-    d["crgb_crop_and_resize_grad_image"] =
-        nb::capsule(reinterpret_cast<void *>(&crgb_jax::CrgbGradImage));
-    d["crgb_crop_and_resize_grad_boxes"] =
-        nb::capsule(reinterpret_cast<void *>(&crgb_jax::CrgbGradBoxes));
+    d["cpu"] = cpu;
+    d["CUDA"] = cuda;
     return d;
   });
   m.attr("ffi_api_version") =
