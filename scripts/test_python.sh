@@ -59,7 +59,7 @@ ln -sfn "$(env -u PYTHONPATH .venv/bin/python -c 'import crgb, os; print(os.path
 export PYTHONPATH="$PWD/$site"
 pytest_args=(-q -p no:cacheprovider tests/python)
 step "pytest with TensorFlow and JAX (.venv-tf)"
-CRGB_TEST_REQUIRE=tensorflow,jax,crgb.jax .venv-tf/bin/python -m pytest "${pytest_args[@]}"
+CRGB_TEST_REQUIRE=tensorflow,jax,crgb.jax,crgb.tensorflow .venv-tf/bin/python -m pytest "${pytest_args[@]}"
 step "pytest with PyTorch (/usr/bin/python3)"
 CRGB_TEST_REQUIRE=torch /usr/bin/python3 -m pytest "${pytest_args[@]}"
 step "all passed"
