@@ -8,8 +8,10 @@
 #     (tensorflow-cpu 2.20.0, jax[cpu] 0.7.2, NumPy 2, pytest): everything but
 #     the PyTorch tests;
 #   - /usr/bin/python3 + PyTorch: Debian's python3-torch 1.13 and python3-pytest
-#     (PyPI's torch wheels bring about 3 GB of CUDA libraries; Debian's is CPU
-#     only): everything but the TensorFlow tests, against NumPy 1.24.
+#     (CPU only): everything but the TensorFlow tests, against NumPy 1.24,
+#     crgb.torch's autograd.Function path;
+#   - .venv-torch: PyPI's torch 2.9.1 (tests/python/requirements-torch.txt),
+#     crgb.torch's torch.library ops (torch.compile, opcheck, DDP).
 # Both import the crgb installed in .venv, through a directory that holds only
 # it (build-python/site): same CPython 3.11 ABI, nothing else of .venv.
 #
@@ -60,6 +62,14 @@ export PYTHONPATH="$PWD/$site"
 pytest_args=(-q -p no:cacheprovider tests/python)
 step "pytest with TensorFlow and JAX (.venv-tf)"
 CRGB_TEST_REQUIRE=tensorflow,jax,crgb.jax,crgb.tensorflow .venv-tf/bin/python -m pytest "${pytest_args[@]}"
-step "pytest with PyTorch (/usr/bin/python3)"
+step "pytest with PyTorch 1.13 (/usr/bin/python3)"
 CRGB_TEST_REQUIRE=torch /usr/bin/python3 -m pytest "${pytest_args[@]}"
+# torch >= 2.4 for crgb.torch's torch.library ops (torch.compile, opcheck,
+# DDP: test_torch_ops.py): PyPI has it only as the CUDA build, 4.1 GB to
+# download, about 2 minutes to install, 6.8 GB on disk (measured 2026-12-02).
+step "PyTorch 2 environment .venv-torch"
+[ -x .venv-torch/bin/python ] || python3 -m venv .venv-torch
+pip_install_requirements .venv-torch tests/python/requirements-torch.txt
+step "pytest with PyTorch 2 (.venv-torch)"
+CRGB_TEST_REQUIRE=torch .venv-torch/bin/python -m pytest "${pytest_args[@]}"
 step "all passed"
