@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python package's tests (docs/python.md). Idempotent; installs what it
-# needs, pinned, then runs pytest twice on tests/python:
+# needs, pinned, then runs pytest three times on tests/python:
 #   - .venv: scripts/setup.sh's toolchain plus python/requirements-build.txt
 #     (scikit-build-core, nanobind); `pip install .` builds crgb there, in the
 #     persistent build tree build-python/ (incremental after the first time);
@@ -18,7 +18,9 @@
 # Measured on the 2-core Debian 12 VM (2026-11-28, first run): apt python3-torch
 # and python3-pytest 34 s; .venv-tf with TensorFlow plus the build requirements
 # 33 s; the first `pip install .` about 8 minutes (every Halide variant), a
-# later one a few seconds; the two pytest runs 6 s.
+# later one a few seconds; the two pytest runs 6 s. (2026-12-02: the three
+# pytest runs with the framework tests about 80 s; .venv-torch's first install
+# about 2 minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The extension links the native build's generated Halide libraries
