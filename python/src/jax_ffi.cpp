@@ -165,9 +165,26 @@ const void *gathered(const Operand &op, const Batch &batch, std::vector<char> *s
 // outside its own example's [0, images_per_example) becomes -1, so that the
 // folded call reports TensorFlow's OutOfRange error rather than reading
 // another example's image.
+crgb_tensor host_tensor(const void *data, crgb_dtype dtype, std::vector<int64_t> shape) {
+  crgb_tensor t{};
+  t.data = data;
+  t.dtype = dtype;
+  t.rank = static_cast<int32_t>(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i) t.shape[i] = shape[i];
+  t.device = CRGB_DEVICE_HOST;
+  return t;
+}
+
 struct FoldedBoxes {
   std::vector<float> boxes;
   std::vector<int32_t> box_ind;
+
+  crgb_tensor boxes_tensor() const {
+    return host_tensor(boxes.data(), CRGB_FLOAT32, {static_cast<int64_t>(box_ind.size()), 4});
+  }
+  crgb_tensor box_ind_tensor() const {
+    return host_tensor(box_ind.data(), CRGB_INT32, {static_cast<int64_t>(box_ind.size())});
+  }
 };
 
 template <typename ImageIndex>
@@ -192,14 +209,17 @@ FoldedBoxes fold_boxes(const Operand &boxes, const Operand &box_ind, const Batch
   return f;
 }
 
-crgb_tensor host_tensor(const void *data, crgb_dtype dtype, std::vector<int64_t> shape) {
-  crgb_tensor t{};
-  t.data = data;
-  t.dtype = dtype;
-  t.rank = static_cast<int32_t>(shape.size());
-  for (size_t i = 0; i < shape.size(); ++i) t.shape[i] = shape[i];
-  t.device = CRGB_DEVICE_HOST;
-  return t;
+// Every example's images end to end as one batch (the buffer itself).
+crgb_tensor folded_images(const Operand &image) {
+  return host_tensor(
+      image.base, static_cast<crgb_dtype>(image.dtype),
+      {Batch::examples(image) * image.inner[0], image.inner[1], image.inner[2], image.inner[3]});
+}
+
+// Every example's grads as one list of crops, in the call's order.
+crgb_tensor folded_grads(const Operand &grads, const Batch &batch, std::vector<char> *scratch) {
+  return host_tensor(gathered(grads, batch, scratch), CRGB_FLOAT32,
+                     {batch.size * grads.inner[0], grads.inner[1], grads.inner[2], grads.inner[3]});
 }
 
 // On CUDA (XLA's GPU buffers): crgb's CUDA variants on XLA's stream, the
@@ -271,11 +291,8 @@ ffi::Error CropAndResizeImpl(crgb_device device, void *stream, ffi::AnyBuffer im
   const int64_t n = image.inner[0], num_boxes = boxes.inner[0];
   const FoldedBoxes f = fold_boxes(boxes, box_ind, batch, num_boxes, n,
                                    [&](int64_t b) { return batch.index(image, b); });
-  const crgb_tensor im =
-      host_tensor(image.base, static_cast<crgb_dtype>(image.dtype),
-                  {Batch::examples(image) * n, image.inner[1], image.inner[2], image.inner[3]});
-  const crgb_tensor bx = host_tensor(f.boxes.data(), CRGB_FLOAT32, {batch.size * num_boxes, 4});
-  const crgb_tensor bi = host_tensor(f.box_ind.data(), CRGB_INT32, {batch.size * num_boxes});
+  const crgb_tensor im = folded_images(image);
+  const crgb_tensor bx = f.boxes_tensor(), bi = f.box_ind_tensor();
   crgb_crop_and_resize_ex(&im, &bx, &bi, &crop_size, extrapolation_value, dst,
                           batch.size * output.inner_elems, &options, &e);
   return from_crgb(e);
@@ -329,11 +346,8 @@ ffi::Error GradImageImpl(crgb_device device, void *stream, ffi::AnyBuffer grads_
   const FoldedBoxes f =
       fold_boxes(boxes, box_ind, batch, num_boxes, batch_size, [](int64_t b) { return b; });
   std::vector<char> scratch;
-  const crgb_tensor g =
-      host_tensor(gathered(grads, batch, &scratch), CRGB_FLOAT32,
-                  {batch.size * num_boxes, grads.inner[1], grads.inner[2], grads.inner[3]});
-  const crgb_tensor bx = host_tensor(f.boxes.data(), CRGB_FLOAT32, {batch.size * num_boxes, 4});
-  const crgb_tensor bi = host_tensor(f.box_ind.data(), CRGB_INT32, {batch.size * num_boxes});
+  const crgb_tensor g = folded_grads(grads, batch, &scratch);
+  const crgb_tensor bx = f.boxes_tensor(), bi = f.box_ind_tensor();
   const int32_t size[4] = {static_cast<int32_t>(batch.size * batch_size),
                            static_cast<int32_t>(image_height), static_cast<int32_t>(image_width),
                            static_cast<int32_t>(depth)};
@@ -386,14 +400,9 @@ ffi::Error GradBoxesImpl(crgb_device device, void *stream, ffi::AnyBuffer grads_
   const FoldedBoxes f = fold_boxes(boxes, box_ind, batch, num_boxes, n,
                                    [&](int64_t b) { return batch.index(image, b); });
   std::vector<char> scratch;
-  const crgb_tensor g =
-      host_tensor(gathered(grads, batch, &scratch), CRGB_FLOAT32,
-                  {batch.size * num_boxes, grads.inner[1], grads.inner[2], grads.inner[3]});
-  const crgb_tensor im =
-      host_tensor(image.base, static_cast<crgb_dtype>(image.dtype),
-                  {Batch::examples(image) * n, image.inner[1], image.inner[2], image.inner[3]});
-  const crgb_tensor bx = host_tensor(f.boxes.data(), CRGB_FLOAT32, {batch.size * num_boxes, 4});
-  const crgb_tensor bi = host_tensor(f.box_ind.data(), CRGB_INT32, {batch.size * num_boxes});
+  const crgb_tensor g = folded_grads(grads, batch, &scratch);
+  const crgb_tensor im = folded_images(image);
+  const crgb_tensor bx = f.boxes_tensor(), bi = f.box_ind_tensor();
   crgb_grad_boxes_ex(&g, &im, &bx, &bi, dst, batch.size * output.inner_elems, &options, &e);
   return from_crgb(e);
 }
