@@ -172,3 +172,27 @@ def tolerance(p: Problem) -> np.ndarray:
     """
     k = p.grads.shape[1] * p.grads.shape[2] * p.grads.shape[3]
     return 2 * (k + 16) * 2.0**-24 * abs_sums(p) + 1e-30
+
+
+def tf_coords(a, b, crop: int, size: int) -> np.ndarray:
+    """TensorFlow's sample coordinates along one axis (float64), from its formula."""
+    if crop > 1:
+        return a * (size - 1) + np.arange(crop) * ((b - a) * (size - 1) / (crop - 1))
+    return np.array([0.5 * (a + b) * (size - 1)])
+
+
+def boxes_off_the_grid(r: np.random.Generator, n: int, height: int, width: int, crop,
+                       margin: float) -> np.ndarray:
+    """Random float32 boxes [n, 4] none of whose samples is within `margin`
+    pixels of a pixel row or column or of the image border: there the forward
+    is linear in each box coordinate (TensorFlow's derivative is the ordinary
+    one), and central differences with steps below the margin are exact."""
+    while True:
+        boxes = r.uniform(0.02, 0.98, (n, 4)).astype(np.float32)
+        ok = True
+        for y1, x1, y2, x2 in boxes.astype(np.float64):
+            for coords in (tf_coords(y1, y2, crop[0], height), tf_coords(x1, x2, crop[1], width)):
+                frac = coords - np.floor(coords)
+                ok &= bool(np.all((frac > margin) & (frac < 1 - margin)))
+        if ok:
+            return boxes

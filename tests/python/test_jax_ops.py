@@ -75,8 +75,8 @@ def forward64(image, boxes, box_ind, crop):
     _, height, width, depth = image.shape
     out = np.zeros((len(boxes), *crop, depth))
     for n, (y1, x1, y2, x2) in enumerate(boxes.astype(np.float64)):
-        ys = _coords(y1, y2, crop[0], height)
-        xs = _coords(x1, x2, crop[1], width)
+        ys = problems.tf_coords(y1, y2, crop[0], height)
+        xs = problems.tf_coords(x1, x2, crop[1], width)
         im = image[box_ind[n]].astype(np.float64)
         for i, y in enumerate(ys):
             for j, x in enumerate(xs):
@@ -88,27 +88,6 @@ def forward64(image, boxes, box_ind, crop):
                 bot = im[b, lft] + (im[b, r] - im[b, lft]) * (x - lft)
                 out[n, i, j] = top + (bot - top) * (y - t)
     return out
-
-
-def _coords(a, b, crop, size):
-    if crop > 1:
-        return a * (size - 1) + np.arange(crop) * ((b - a) * (size - 1) / (crop - 1))
-    return np.array([0.5 * (a + b) * (size - 1)])
-
-
-def boxes_off_the_grid(r, n, height, width, crop, margin=0.02):
-    """Boxes none of whose samples is within `margin` pixels of a pixel row or
-    column or the border: there the crops are linear in each box coordinate,
-    so central differences with steps under the margin are exact."""
-    while True:
-        boxes = r.uniform(0.02, 0.98, (n, 4)).astype(np.float32)
-        ok = True
-        for y1, x1, y2, x2 in boxes.astype(np.float64):
-            for c in (_coords(y1, y2, crop[0], height), _coords(x1, x2, crop[1], width)):
-                frac = c - np.floor(c)
-                ok &= bool(np.all((frac > margin) & (frac < 1 - margin)))
-        if ok:
-            return boxes
 
 
 @pytest.mark.parametrize("crop", [(3, 4), (1, 1), (1, 5)])
@@ -127,7 +106,7 @@ def test_gradients_match_float64_finite_differences(crop):
     r = problems.rng(4)
     batch, height, width, depth = 2, 6, 8, 3
     image = (r.standard_normal((batch, height, width, depth)) * 4).astype(np.float32)
-    boxes = boxes_off_the_grid(r, 3, height, width, crop)
+    boxes = problems.boxes_off_the_grid(r, 3, height, width, crop, margin=0.02)
     box_ind = r.integers(0, batch, 3).astype(np.int32)
     w = r.standard_normal((3, *crop, depth)).astype(np.float32)
 

@@ -90,6 +90,18 @@ def bfloat16_tensor(array):
     return tf.cast(tf.constant(array.astype(np.float32)), tf.bfloat16)
 
 
+def problem_and_images(r, dtype):
+    """A random problem with its image of `dtype` (bfloat16 included) as the
+    tensor crgb's op takes, and the tensor TensorFlow's op takes for it (for
+    bfloat16, which TensorFlow's ops reject, its float32 values)."""
+    p = problems.random_problem(r, "float32" if dtype == "bfloat16" else dtype)
+    if dtype == "bfloat16":
+        image = bfloat16_tensor(p.image)
+        return p, image, tf.cast(image, tf.float32)
+    image = tf.constant(p.image)
+    return p, image, image
+
+
 # --------------------------------------------------------------------------------------
 # The raw ops against TensorFlow's
 
@@ -105,12 +117,7 @@ def test_raw_forward_matches_tensorflow(dtype):
     r = problems.rng(7000 + (problems.DTYPES + ["bfloat16"]).index(dtype))
     candidates = others("crop_and_resize")
     for i in range(12):
-        p = problems.random_problem(r, "float32" if dtype == "bfloat16" else dtype)
-        if dtype == "bfloat16":
-            image = bfloat16_tensor(p.image)
-            tf_image = tf.cast(image, tf.float32)
-        else:
-            image = tf_image = tf.constant(p.image)
+        p, image, tf_image = problem_and_images(r, dtype)
         crop = list(p.grads.shape[1:3])
         for method in METHODS:
             for value in (0.0, float(np.float32(r.standard_normal() * 10)), np.nan):
@@ -174,12 +181,7 @@ def test_raw_grad_boxes_matches_tensorflow(dtype):
     r = problems.rng(7200 + (problems.DTYPES + ["bfloat16"]).index(dtype))
     candidates = others("grad_boxes")
     for i in range(20):
-        p = problems.random_problem(r, "float32" if dtype == "bfloat16" else dtype)
-        if dtype == "bfloat16":
-            image = bfloat16_tensor(p.image)
-            tf_image = tf.cast(image, tf.float32)
-        else:
-            image = tf_image = tf.constant(p.image)
+        p, image, tf_image = problem_and_images(r, dtype)
         want = tf.raw_ops.CropAndResizeGradBoxes(grads=p.grads, image=tf_image, boxes=p.boxes,
                                                  box_ind=p.box_ind).numpy()
         got = ct.raw_ops.crop_and_resize_grad_boxes(p.grads, image, p.boxes, p.box_ind,

@@ -121,13 +121,6 @@ def test_grad_image_torch_in_torch_out(dtype):
 # crgb.torch.crop_and_resize: the forward
 
 
-def tf_coords(a, b, crop, size):
-    """TensorFlow's sample coordinates along one axis (float64), from its formula."""
-    if crop > 1:
-        return a * (size - 1) + np.arange(crop) * ((b - a) * (size - 1) / (crop - 1))
-    return np.array([0.5 * (a + b) * (size - 1)])
-
-
 @pytest.mark.parametrize("dtype", TORCH_DTYPES + ["bfloat16"])
 def test_forward_is_crgbs_crop_and_resize(dtype):
     """The forward is crgb.crop_and_resize, bit for bit, for every image dtype,
@@ -175,7 +168,8 @@ def test_forward_is_exact_on_a_linear_image():
                                            extrapolation_value=-7.5).numpy()
         assert crops.shape == (12, *crop, depth) and crops.dtype == np.float32
         for i, (y1, x1, y2, x2) in enumerate(boxes.astype(np.float64)):
-            in_y, in_x = tf_coords(y1, y2, crop[0], height), tf_coords(x1, x2, crop[1], width)
+            in_y = problems.tf_coords(y1, y2, crop[0], height)
+            in_x = problems.tf_coords(x1, x2, crop[1], width)
             inside = ((in_y >= 0) & (in_y <= height - 1))[:, None] & \
                      ((in_x >= 0) & (in_x <= width - 1))[None, :]
             value = a * in_y[:, None, None] + c * in_x[None, :, None] + e + 10 * box_ind[i]
@@ -234,28 +228,12 @@ def reference_crop_and_resize(image, boxes, box_ind, crop_size, method="bilinear
     return torch.where(inside, crops, torch.zeros_like(crops))
 
 
-def boxes_off_the_grid(r, n, height, width, crop, margin):
-    """Random float32 boxes none of whose samples is within `margin` pixels of
-    a pixel row or column or of the image border: there the forward is linear
-    in each box coordinate (TensorFlow's derivative is the ordinary one), and
-    central differences with steps below the margin are exact."""
-    while True:
-        boxes = r.uniform(0.02, 0.98, (n, 4)).astype(np.float32)
-        ok = True
-        for y1, x1, y2, x2 in boxes.astype(np.float64):
-            for coords in (tf_coords(y1, y2, crop[0], height), tf_coords(x1, x2, crop[1], width)):
-                frac = coords - np.floor(coords)
-                ok &= bool(np.all((frac > margin) & (frac < 1 - margin)))
-        if ok:
-            return torch.from_numpy(boxes)
-
-
 def gradient_problem(salt, crop=(3, 4), margin=0.02):
     r = problems.rng(salt)
     batch, height, width, depth = 2, 6, 8, 3
     image = torch.from_numpy((r.standard_normal((batch, height, width, depth)) * 4)
                              .astype(np.float32))
-    boxes = boxes_off_the_grid(r, 3, height, width, crop, margin)
+    boxes = torch.from_numpy(problems.boxes_off_the_grid(r, 3, height, width, crop, margin))
     box_ind = torch.from_numpy(r.integers(0, batch, 3).astype(np.int32))
     grads = torch.from_numpy(r.standard_normal((3, *crop, depth)).astype(np.float32))
     return image, boxes, box_ind, crop, grads
