@@ -8,7 +8,9 @@
 # made by scripts/regenerate_autoschedules.sh; the build never runs one).
 # The required features are what the dispatcher checks (runtime/src/cpu_features.cpp)
 # before it ever calls the variant; for a CUDA row (target with "cuda") they are
-# the GPU's minimum compute capability, sm_XY (runtime/src/cuda_driver.cpp).
+# the GPU's minimum compute capability, sm_XY (runtime/src/cuda_driver.cpp); for
+# an OpenCL row (target with "opencl"), "opencl": an OpenCL device with
+# cl_khr_fp64 (runtime/src/opencl_probe.cpp).
 # Targets are pinned, never "host". A build
 # uses only the rows whose target's arch-bits-os triple is the one it compiles
 # for (Halide_CMAKE_TARGET): the x86-64 rows natively, the arm-64 rows in the
@@ -26,6 +28,14 @@ set(CRGB_VARIANTS
     # line and would not load on an A100 (8.0); the driver JIT-compiles sm_80
     # PTX for any later GPU, and tests/cuda assembles it for sm_80 and sm_90.
     "cuda_sm80|cuda|manual|sm_80|x86-64-linux-cuda-cuda_capability_80"
+    # OpenCL (issue #19): the same GPU schedules (schedules/gpu_schedule.h,
+    # grad_boxes_gpu_schedule.h) lowered to OpenCL C, which the driver
+    # compiles at the first call. Host data only, copied to the device and
+    # back; listed where an OpenCL platform has a device with cl_khr_fp64
+    # (cl_doubles: the crop-1 centre is computed in double) and run by name
+    # only. CI runs them on PoCL, an OpenCL platform on the CPU. No float16:
+    # cl_khr_fp16 is optional and PoCL lacks it, so float16 is Unimplemented.
+    "opencl|opencl|manual|opencl|x86-64-linux-opencl-cl_doubles"
     # Autoscheduled (issue #5): listed and run by name, never chosen automatically.
     "avx2_adams2019|avx2|adams2019|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
     "avx2_li2018|avx2|li2018|avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
@@ -36,6 +46,14 @@ set(CRGB_VARIANTS
     "neon_adams2019|neon|adams2019|neon|arm-64-linux"
     "neon_li2018|neon|li2018|neon|arm-64-linux"
     "neon_mullapudi2016|neon|mullapudi2016|neon|arm-64-linux"
+    # The GPU autoschedules (schedules/auto/gpu_<autoscheduler>.schedule.h),
+    # each one schedule for CUDA and OpenCL (docs/autoschedulers.md#on-the-gpu).
+    # Table order keeps cuda_sm80 the automatic choice for CUDA data (ties in
+    # compute capability go to the earlier row).
+    "cuda_anderson2021|cuda|anderson2021|sm_80|x86-64-linux-cuda-cuda_capability_80"
+    "cuda_mullapudi2016|cuda|mullapudi2016|sm_80|x86-64-linux-cuda-cuda_capability_80"
+    "opencl_anderson2021|opencl|anderson2021|opencl|x86-64-linux-opencl-cl_doubles"
+    "opencl_mullapudi2016|opencl|mullapudi2016|opencl|x86-64-linux-opencl-cl_doubles"
 )
 # In the order of crgb_dtype (runtime/include/crgb/crgb.h).
 set(CRGB_DTYPES uint8 uint16 int8 int16 int32 int64 float16 float32 float64 bfloat16)
@@ -59,6 +77,9 @@ set(CRGB_AUTOSCHEDULED_DTYPES uint8 float32 CACHE STRING
     "Image dtypes the autoscheduled variants are built for")
 # The CUDA variants compile quickly (about 1 s per dtype): all of them by default.
 set(CRGB_CUDA_DTYPES ${CRGB_DTYPES} CACHE STRING "Image dtypes the CUDA variants are built for")
+# The OpenCL variants: every dtype but float16 (see the opencl row).
+set(CRGB_OPENCL_DTYPES ${CRGB_DTYPES})
+list(REMOVE_ITEM CRGB_OPENCL_DTYPES float16)
 
 # Each generated library is made once per test command (CI's budget): a
 # second build tree of the same sources for the same target (the sanitizer
@@ -166,10 +187,13 @@ foreach (row IN LISTS CRGB_VARIANTS)
     continue ()
   endif ()
   list(APPEND CRGB_VARIANT_NAMES ${name})
-  set(device CRGB_DEVICE_HOST)
+  set(device CRGB_DEVICE_HOST)  # where its data lives
   set(check nullptr)
+  set(opencl false)
   if (target MATCHES "-cuda(-|$)")
     set(device CRGB_DEVICE_CUDA)
+  elseif (target MATCHES "-opencl(-|$)")
+    set(opencl true)  # host data, computed on an OpenCL device
   endif ()
   # Hand-written schedules take part in the automatic choice, later rows
   # preferred; others (autoscheduled) run only when asked for by name.
@@ -183,17 +207,31 @@ foreach (row IN LISTS CRGB_VARIANTS)
     crgb_add_cuda_library(${check} crgb.generator crgb_device_check ${target} "")
     list(APPEND CRGB_CUDA_CHECK_LIBRARIES ${check})
     list(APPEND CRGB_CUDA_CHECKS "${name}|${check}")  # for cmake/CrgbInstall.cmake
+  elseif (schedule STREQUAL "manual" AND opencl)
+    set(schedule_param "")  # a GPU target gets the GPU schedule
+    set(rank 0)  # run by name only
+    set(variant_dtypes ${CRGB_OPENCL_DTYPES})
   elseif (schedule STREQUAL "manual")
     set(schedule_param "schedule=${isa}")
     math(EXPR auto_rank "${auto_rank} + 1")
     set(rank ${auto_rank})
     set(variant_dtypes ${CRGB_DTYPES})
   elseif (schedule MATCHES "^(adams2019|li2018|mullapudi2016|anderson2021)$")
-    string(REGEX MATCH "^[a-z0-9]+" arch "${target}")  # x86, arm
-    set(schedule_param "autoscheduled=${arch}_${isa}_${schedule}")
     set(rank 0)  # never chosen automatically
     set(variant_dtypes ${CRGB_AUTOSCHEDULED_DTYPES})
     set(row_ops grad_boxes)
+    if (device STREQUAL "CRGB_DEVICE_CUDA" OR opencl)
+      # One GPU schedule for every GPU API.
+      set(schedule_param "autoscheduled=gpu_${schedule}")
+      if (opencl)
+        list(REMOVE_ITEM variant_dtypes float16)
+      elseif (TARGET crgb_${isa}_check OR CRGB_PREBUILT_DIR)
+        set(check crgb_${isa}_check)  # the hand-written CUDA row's device checks
+      endif ()
+    else ()
+      string(REGEX MATCH "^[a-z0-9]+" arch "${target}")  # x86, arm
+      set(schedule_param "autoscheduled=${arch}_${isa}_${schedule}")
+    endif ()
   else ()
     message(FATAL_ERROR "unknown schedule kind '${schedule}' in variant '${name}'")
   endif ()
@@ -235,7 +273,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
     string(APPEND op_tables "\n     {${fn_list}},")
   endforeach ()
   string(APPEND crgb_variant_rows
-         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, ${device}, ${check},"
+         "    {\"${name}\", \"${target}\", \"${features}\", ${rank}, ${device}, ${opencl}, ${check},"
          "${op_tables}},\n")
 endforeach ()
 

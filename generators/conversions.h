@@ -50,10 +50,23 @@ inline Halide::Type storage_type(Halide::Type t) {
   return t == Halide::BFloat(16) ? Halide::UInt(16) : t;
 }
 
-// A stored element of type t (storage_type(t)) as float32, exactly.
-inline Halide::Expr to_float(Halide::Expr stored, Halide::Type t) {
+// A stored element of type t (storage_type(t)) as float32, as TensorFlow's
+// CPU kernels convert it: exactly, and for float64 under FTZ, where a value
+// whose magnitude is below float32's smallest normal (2^-126, tininess
+// detected before rounding: 1.1754943e-38 gives 0, not FLT_MIN) becomes a
+// zero of its sign. A CPU variant gets that from the floating-point
+// environment the dispatcher sets (runtime/src/fp_env.h); a GPU (CUDA, OpenCL)
+// has no such mode for the conversion, so there it is written out (the
+// OpenCL variant on PoCL gave FLT_MIN for golden case c466).
+inline Halide::Expr to_float(Halide::Expr stored, Halide::Type t, const Halide::Target &target) {
   using namespace Halide;
   if (t == BFloat(16)) return reinterpret<float>(cast<uint32_t>(stored) << 16);
+  if (t == Float(64) && target.has_gpu_feature()) {
+    // The sign bit, so that -0.0 and negative tiny values give -0.0.
+    Expr sign = cast<uint32_t>(reinterpret<uint64_t>(stored) >> 32) & u32(0x80000000u);
+    Expr zero = reinterpret<float>(sign);
+    return select(abs(stored) < Expr(1.1754943508222875e-38), zero, cast<float>(stored));
+  }
   return cast<float>(stored);
 }
 

@@ -61,15 +61,16 @@ class CropAndResize : public Generator<CropAndResize> {
 
     Expr top = s.row(y, b)[1], bottom = s.row(y, b)[2], y_lerp = s.row(y, b)[3];
     Expr left = s.col(x, b)[1], right = s.col(x, b)[2], x_lerp = s.col(x, b)[3];
-    Expr tl = crgb::to_float(image(d, left, top, n), image_type);
-    Expr tr = crgb::to_float(image(d, right, top, n), image_type);
-    Expr bl = crgb::to_float(image(d, left, bottom, n), image_type);
-    Expr br = crgb::to_float(image(d, right, bottom, n), image_type);
+    Expr tl = crgb::to_float(image(d, left, top, n), image_type, get_target());
+    Expr tr = crgb::to_float(image(d, right, top, n), image_type, get_target());
+    Expr bl = crgb::to_float(image(d, left, bottom, n), image_type, get_target());
+    Expr br = crgb::to_float(image(d, right, bottom, n), image_type, get_target());
     // TensorFlow's lerps, term for term.
     Expr upper = tl + (tr - tl) * x_lerp;
     Expr lower = bl + (br - bl) * x_lerp;
     Expr bilinear = strict_float(upper + (lower - upper) * y_lerp);
-    Expr closest = crgb::to_float(image(d, s.col(x, b)[4], s.row(y, b)[4], n), image_type);
+    Expr closest =
+        crgb::to_float(image(d, s.col(x, b)[4], s.row(y, b)[4], n), image_type, get_target());
     Expr inside = s.row(y, b)[0] != 0 && s.col(x, b)[0] != 0;
 
     crops(d, x, y, b) = select(inside, select(nearest, closest, bilinear), extrapolation_value);

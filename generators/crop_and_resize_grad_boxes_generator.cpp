@@ -2,7 +2,7 @@
 // the gradient of bilinear crop_and_resize with respect to the boxes.
 //
 // generate() holds the algorithm only; schedule() applies one named schedule
-// from schedules/ (CPU or CUDA), or none when an autoscheduler is in charge.
+// from schedules/ (CPU or GPU), or none when an autoscheduler is in charge.
 //
 // Safety by construction: every computed index is clamped into its buffer, and
 // a sample whose coordinate is NaN or outside the image is excluded by the
@@ -17,7 +17,7 @@
 #include "auto_schedule.h"
 #include "conversions.h"
 #include "cpu_schedule.h"
-#include "cuda_schedule.h"
+#include "grad_boxes_gpu_schedule.h"
 #include "pipeline_stages.h"
 #include "sampling.h"
 
@@ -28,19 +28,21 @@ using namespace Halide;
 // The sampling of one axis as a Tuple of the row and col tables:
 // {ok, low index, high index, lerp, weight of lo, weight of hi}.
 // lo, hi: the box's normalized start and end; i: the crop index; crop: crop
-// size along the axis; size: image size along the axis.
-Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size) {
+// size along the axis; size: image size along the axis; ok_type: the in-image
+// flag's type.
+Tuple axis_sampling(Expr lo, Expr hi, Expr i, Expr crop, Expr size, Type ok_type) {
   crgb::AxisSample s = crgb::sample_axis(lo, hi, i, crop, size, crgb::Step::kRatio);
   Expr w_lo = select(crop > 1, s.last - cast<float>(i) * s.ratio, 0.5f * s.last);
   Expr w_hi = select(crop > 1, cast<float>(i) * s.ratio, 0.5f * s.last);
-  return {cast<uint8_t>(s.ok), s.low, s.high, s.lerp, strict_float(w_lo), strict_float(w_hi)};
+  return {cast(ok_type, s.ok), s.low, s.high, s.lerp, strict_float(w_lo), strict_float(w_hi)};
 }
 
 class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
  public:
   GeneratorParam<Type> image_type{"image_type", Float(32)};
-  // Which hand-written schedule schedule() applies (see schedules/): a CPU
-  // one (cpu_schedule_names()) or "cuda". Ignored when an autoscheduler is set.
+  // Which hand-written CPU schedule schedule() applies (cpu_schedule_names());
+  // a target with a GPU API (CUDA, OpenCL) gets the GPU schedule instead.
+  // Ignored when an autoscheduler is set.
   GeneratorParam<std::string> schedule_name{"schedule", "avx2"};
   // When set, the checked-in autoscheduled schedule of that name
   // (schedules/auto/, e.g. x86_avx2_adams2019) instead of the hand-written one.
@@ -70,10 +72,15 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
     Expr image_w = image.dim(1).extent(), image_h = image.dim(2).extent();
     Expr batch = image.dim(3).extent();
 
+    // The in-image flag: one byte on CPUs (denser tables); on a GPU target 32
+    // bits, like the tables' other elements, because Anderson2021 (Halide 21)
+    // aborts on a Tuple that mixes 1- and 4-byte elements (its GPUMemInfo
+    // check, docs/autoschedulers.md#on-the-gpu).
+    const Type ok_type = get_target().has_gpu_feature() ? Int(32) : UInt(8);
     s.row = Func("row");
-    s.row(y, b) = axis_sampling(boxes(0, b), boxes(2, b), y, crop_h, image_h);
+    s.row(y, b) = axis_sampling(boxes(0, b), boxes(2, b), y, crop_h, image_h, ok_type);
     s.col = Func("col");
-    s.col(x, b) = axis_sampling(boxes(1, b), boxes(3, b), x, crop_w, image_w);
+    s.col(x, b) = axis_sampling(boxes(1, b), boxes(3, b), x, crop_w, image_w, ok_type);
 
     // The box index is validated by the caller; the clamp keeps every read
     // inside the image even if it were not.
@@ -87,10 +94,10 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
     s.samples.where(s.row(sy, b)[0] != 0 && s.col(sx, b)[0] != 0);
     Expr top = s.row(sy, b)[1], bottom = s.row(sy, b)[2], y_lerp = s.row(sy, b)[3];
     Expr left = s.col(sx, b)[1], right = s.col(sx, b)[2], x_lerp = s.col(sx, b)[3];
-    Expr tl = crgb::to_float(image(ch, left, top, n), image_type);
-    Expr tr = crgb::to_float(image(ch, right, top, n), image_type);
-    Expr bl = crgb::to_float(image(ch, left, bottom, n), image_type);
-    Expr br = crgb::to_float(image(ch, right, bottom, n), image_type);
+    Expr tl = crgb::to_float(image(ch, left, top, n), image_type, get_target());
+    Expr tr = crgb::to_float(image(ch, right, top, n), image_type, get_target());
+    Expr bl = crgb::to_float(image(ch, left, bottom, n), image_type, get_target());
+    Expr br = crgb::to_float(image(ch, right, bottom, n), image_type, get_target());
     Expr g = grads(ch, sx, sy, b);
     Expr grad_y = ((1.0f - x_lerp) * (bl - tl) + x_lerp * (br - tr)) * g;
     Expr grad_x = ((1.0f - y_lerp) * (tr - tl) + y_lerp * (br - bl)) * g;
@@ -120,15 +127,15 @@ class CropAndResizeGradBoxes : public Generator<CropAndResizeGradBoxes> {
       crgb::apply_auto_schedule(autoscheduled, Pipeline(stages_.output), get_target());
       return;
     }
-    if (schedule_name.value() == "cuda") {
-      crgb::apply_cuda_schedule(stages_, get_target());
+    if (get_target().has_gpu_feature()) {
+      crgb::apply_gpu_schedule(stages_, get_target());
       return;
     }
     const auto &cpu = crgb::cpu_schedule_names();
     auto it = cpu.find(schedule_name.value());
     if (it == cpu.end())
       throw CompileError("unknown schedule '" + schedule_name.value() +
-                         "' (a CPU schedule of cpu_schedule_names(), or cuda)");
+                         "' (a CPU schedule of cpu_schedule_names())");
     crgb::apply_cpu_schedule(it->second, stages_, get_target());
   }
 

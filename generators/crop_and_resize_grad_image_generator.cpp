@@ -103,9 +103,9 @@ class CropAndResizeGradImage : public Generator<CropAndResizeGradImage> {
     if (t.bits() == 16) {
       // A 16-bit float adds in float32 and rounds back, as Eigen's types do;
       // the conversions are written out where Halide's lose NaN (conversions.h).
-      Expr share16 = crgb::to_float(crgb::float_to(t, contribution, get_target()), t);
-      grad_image(d, col_index, row_index, n) =
-          crgb::float_to(t, strict_float(crgb::to_float(sum, t) + share16), get_target());
+      Expr share16 = crgb::to_float(crgb::float_to(t, contribution, get_target()), t, get_target());
+      grad_image(d, col_index, row_index, n) = crgb::float_to(
+          t, strict_float(crgb::to_float(sum, t, get_target()) + share16), get_target());
     } else {
       grad_image(d, col_index, row_index, n) = strict_float(sum + cast(t, contribution));
     }

@@ -9,6 +9,8 @@
 #include "auto/arm_neon_adams2019.schedule.h"
 #include "auto/arm_neon_li2018.schedule.h"
 #include "auto/arm_neon_mullapudi2016.schedule.h"
+#include "auto/gpu_anderson2021.schedule.h"
+#include "auto/gpu_mullapudi2016.schedule.h"
 #include "auto/x86_avx2_adams2019.schedule.h"
 #include "auto/x86_avx2_li2018.schedule.h"
 #include "auto/x86_avx2_mullapudi2016.schedule.h"
@@ -25,8 +27,9 @@ using Apply = void (*)(Halide::Pipeline, Halide::Target);
 
 struct Entry {
   Apply apply;
-  Halide::Target::Arch arch;      // the architecture it was generated for
+  Halide::Target::Arch arch;      // the architecture it was generated for (a GPU one: any)
   Halide::Target::Feature needs;  // and its instruction set (FeatureEnd: the base one)
+  bool gpu = false;               // a GPU schedule: the target needs a GPU API, any of them
 };
 
 const std::map<std::string, Entry> &table() {
@@ -46,6 +49,10 @@ const std::map<std::string, Entry> &table() {
       {"arm_neon_li2018", {apply_schedule_arm_neon_li2018, Target::ARM, Target::FeatureEnd}},
       {"arm_neon_mullapudi2016",
        {apply_schedule_arm_neon_mullapudi2016, Target::ARM, Target::FeatureEnd}},
+      {"gpu_anderson2021",
+       {apply_schedule_gpu_anderson2021, Target::ArchUnknown, Target::FeatureEnd, true}},
+      {"gpu_mullapudi2016",
+       {apply_schedule_gpu_mullapudi2016, Target::ArchUnknown, Target::FeatureEnd, true}},
   };
   return t;
 }
@@ -67,8 +74,9 @@ void apply_auto_schedule(const std::string &name, const Halide::Pipeline &pipeli
   if (it == table().end())
     throw Halide::CompileError("no checked-in autoscheduled schedule named '" + name + "'");
   const Entry &e = it->second;
-  if (target.arch != e.arch ||
-      (e.needs != Halide::Target::FeatureEnd && !target.has_feature(e.needs)))
+  if (e.gpu ? !target.has_gpu_feature()
+            : target.has_gpu_feature() || target.arch != e.arch ||
+                  (e.needs != Halide::Target::FeatureEnd && !target.has_feature(e.needs)))
     throw Halide::CompileError("schedule " + name +
                                " was made for another architecture or instruction set than " +
                                target.to_string());

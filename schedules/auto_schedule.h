@@ -12,12 +12,14 @@
 
 namespace crgb {
 
-// The names of the checked-in schedules: <target>_<autoscheduler>, e.g. x86_avx2_adams2019.
+// The names of the checked-in schedules: <target>_<autoscheduler>, e.g. x86_avx2_adams2019
+// (gpu_anderson2021, gpu_mullapudi2016: for every GPU target, CUDA and OpenCL).
 const std::vector<std::string> &auto_schedule_names();
 
 // Applies the checked-in schedule `name` to the pipeline. Throws
 // Halide::CompileError for an unknown name or a target lacking the
-// instruction set the schedule was made for.
+// instruction set the schedule was made for (a GPU schedule: a GPU API; a CPU
+// one: none).
 void apply_auto_schedule(const std::string &name, const Halide::Pipeline &pipeline,
                          const Halide::Target &target);
 

@@ -36,12 +36,31 @@ LLC_BYTES=${LLC_BYTES:-${l3:-16777216}}
 today=$(date -u +%F)
 
 # <name>|<Halide target>; the name prefixes the file and the variant (cmake/CrgbVariants.cmake).
+# "gpu" is made for CUDA and applied to the CUDA and OpenCL variants alike (a
+# schedule in Halide's GPU API names no GPU language).
 targets=(
   "x86_avx2|x86-64-linux-sse41-avx-avx2-fma-f16c"
   "x86_avx512|x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake"
   "arm_neon|arm-64-linux"
+  "gpu|x86-64-linux-cuda-cuda_capability_80"
 )
-autoschedulers=(Adams2019 Li2018 Mullapudi2016)
+autoschedulers=(Adams2019 Li2018 Mullapudi2016 Anderson2021)  # Anderson2021: GPU only
+
+# For the GPU: Mullapudi2016 (experimental_gpu_schedule=1) and Anderson2021;
+# docs/autoschedulers.md#on-the-gpu has the details. Not made:
+#   Li2018      its GPU schedule sums box_sums with .atomic(): the order of the
+#               additions, so the result's rounding, changes from run to run;
+#   Adams2019   has no GPU mode.
+# (Anderson2021 aborted in its cost model, GPUMemInfo.h:69 total_bytes_used <=
+# total_bytes, while the sampling tables' Tuple mixed a 1-byte flag with 4-byte
+# values; the generator's flag is 32-bit on GPU targets since.)
+gpu_skipped() {  # autoscheduler -> the reason, or nothing if it runs for "gpu"
+  case "$1" in
+  Li2018) echo "its GPU schedule reduces with .atomic() (nondeterministic order)" ;;
+  Adams2019) echo "it has no GPU mode" ;;
+  esac
+}
+
 
 # No ARM machine here: the arm-64 schedules are made for an assumed 4-core
 # Cortex-A72-class part (ARM_PARALLELISM, ARM_LLC_BYTES: 4 cores, 1 MiB shared L2
@@ -49,8 +68,20 @@ autoschedulers=(Adams2019 Li2018 Mullapudi2016)
 ARM_PARALLELISM=${ARM_PARALLELISM:-4}
 ARM_LLC_BYTES=${ARM_LLC_BYTES:-1048576}
 
+# No GPU here either: the GPU schedule is made for an assumed A100-class part
+# (GPU_PARALLELISM streaming multiprocessors, GPU_LLC_BYTES of L2), the oldest
+# the CUDA variant supports (sm_80).
+GPU_PARALLELISM=${GPU_PARALLELISM:-108}
+GPU_LLC_BYTES=${GPU_LLC_BYTES:-41943040}
+
 params_for() {  # autoscheduler, target name
-  if [[ $2 == arm_* ]]; then
+  if [[ $2 == gpu ]]; then
+    if [[ $1 == Mullapudi2016 ]]; then
+      echo "autoscheduler.experimental_gpu_schedule=1 autoscheduler.parallelism=$GPU_PARALLELISM autoscheduler.last_level_cache_size=$GPU_LLC_BYTES"
+    else
+      PARALLELISM=$GPU_PARALLELISM params_for_machine "$1"
+    fi
+  elif [[ $2 == arm_* ]]; then
     PARALLELISM=$ARM_PARALLELISM LLC_BYTES=$ARM_LLC_BYTES params_for_machine "$1"
   else
     params_for_machine "$1"
@@ -62,6 +93,7 @@ params_for_machine() {
   Adams2019) echo "autoscheduler.parallelism=$PARALLELISM" ;;
   Li2018) echo "autoscheduler.parallelism=$PARALLELISM" ;;
   Mullapudi2016) echo "autoscheduler.parallelism=$PARALLELISM autoscheduler.last_level_cache_size=$LLC_BYTES" ;;
+  Anderson2021) echo "autoscheduler.parallelism=$PARALLELISM" ;;
   esac
 }
 
@@ -76,6 +108,11 @@ for t in "${targets[@]}"; do
     lower=$(echo "$as" | tr '[:upper:]' '[:lower:]')
     name=${tname}_${lower}
     if [[ -n ${ONLY:-} && " $ONLY " != *" $name "* ]]; then continue; fi
+    if [[ $tname != gpu && $as == Anderson2021 ]]; then continue; fi
+    if [[ $tname == gpu && -n $(gpu_skipped "$as") ]]; then
+      echo "== $name: not made ($(gpu_skipped "$as"))"
+      continue
+    fi
     params=$(params_for "$as" "$tname")
     echo "== $name"
     start=$SECONDS
@@ -115,6 +152,21 @@ for dim in sorted(used - declared):
     idx = "xyz".index(dim)
     decl = (f"        RVar samples${dim}(box_sums.update(0).get_schedule().rvars()[{idx}].var);\n")
     text = re.sub(r"\n(?=        RVar samples\$)", lambda m: "\n" + decl, text, count=1)
+# Mullapudi2016's GPU mode (Halide 21) emits "F.split(v, v_vo, v_vi, 32)gpu(v_vo,
+# v_vi);": no dot, a directive named gpu, and v_vo, v_vi never declared. Read
+# it as gpu_blocks(v_vo).gpu_threads(v_vi), declaring both after v's line.
+text = re.sub(r"\)gpu\((\w+), (\w+)\)", r").gpu_blocks(\1).gpu_threads(\2)", text)
+def declare(m):
+    var = m.group(2)
+    extra = [n for n in (var + "_vo", var + "_vi") if n in text]
+    return m.group(0) + "".join(f"\n{m.group(1)}Var {n}(\"{n}\");" for n in extra)
+text = re.sub(r"^( *)Var (\w+) = \w+\.args\(\)\[\d+\];", declare, text, flags=re.M)
+# Anderson2021 (Halide 21) redeclares the function's own parameter:
+# "auto pipeline = get_pipeline();" does not compile; the parameter is the same.
+text = re.sub(r"^ *auto pipeline = get_pipeline\(\);\n", "", text, flags=re.M)
+# It also writes ".reorder(v)" of a single variable, a no-op that Halide's C++
+# API does not accept (reorder takes two or more): dropped.
+text = re.sub(r"\n *\.reorder\(\w+\)(?=\n)", "", text)
 open(path, "w").write(text)
 PY
     {
@@ -122,7 +174,11 @@ PY
       echo "// Autoscheduler: $as (Halide $version, PyPI wheel), $today."
       echo "// Target: $target"
       echo "// Parameters: autoscheduler=$as $params"
-      if [[ $tname == arm_* ]]; then
+      if [[ $tname == gpu ]]; then
+        echo "// Machine: none (no GPU here); assumed $GPU_PARALLELISM SMs and an L2 of"
+        echo "//   $((GPU_LLC_BYTES / 1048576)) MiB (A100 class). Generated on $model. Applied to the"
+        echo "//   CUDA and OpenCL variants alike."
+      elif [[ $tname == arm_* ]]; then
         echo "// Machine: none (no ARM hardware here); assumed $ARM_PARALLELISM cores and a"
         echo "//   last-level cache of $((ARM_LLC_BYTES / 1024)) KiB (Cortex-A72 class). Generated on $model."
       else

@@ -15,7 +15,8 @@ source scripts/install_lib.sh
 
 apt_packages=(g++ python3 python3-venv libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev pkg-config
               clang libclang-rt-14-dev
-              g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64 libgtest-dev:arm64 libstdc++6:arm64)
+              g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64 libgtest-dev:arm64 libstdc++6:arm64
+              pocl-opencl-icd ocl-icd-libopencl1 clinfo)
 apt_install_missing "${apt_packages[@]}"
 
 if [ ! -x .venv/bin/python ]; then

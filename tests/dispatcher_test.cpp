@@ -2,6 +2,8 @@
 // choices, and the name tables. CRGB_VARIANT is covered by env_variant_test
 // (the dispatcher reads it once per process); ctest runs this file with it unset.
 #include "support/generate.h"
+#include "support/rederive.h"
+#include "support/tolerance.h"
 #include "support/variants.h"
 
 #include <crgb/crgb.hpp>
@@ -207,6 +209,48 @@ TEST(Dispatcher, UnavailableVariantIsUnavailable) {
     EXPECT_EQ(o.status, CRGB_UNAVAILABLE) << name << ": " << o.message;
     for (float v : o.out) EXPECT_TRUE(is_sentinel(v)) << name;
   }
+}
+
+// The OpenCL variants run where an OpenCL device with cl_khr_fp64 is (on CI:
+// PoCL, which scripts/setup.sh installs), and every suite then covers them as
+// it covers any available variant. Elsewhere this test is skipped with the
+// dispatcher's reason; CRGB_REQUIRE_OPENCL=1 (scripts/test.sh) makes that a
+// failure, so the test command cannot pass without running them.
+TEST(Dispatcher, OpenClVariantsRunOrSayWhyNot) {
+  std::vector<crgb::VariantInfo> opencl;
+  for (const crgb::VariantInfo &v : crgb::variants())
+    if (v.target.find("-opencl") != std::string::npos) opencl.push_back(v);
+  if (opencl.empty()) GTEST_SKIP() << "this build has no OpenCL variant";
+  std::mt19937 rng(21u);
+  const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{2, 9, 11, 13, 8, 5, 6});
+  std::string missing;
+  for (const crgb::VariantInfo &v : opencl) {
+    const Outcome o = run(p, v.name);
+    if (!v.available) {
+      EXPECT_EQ(o.status, CRGB_UNAVAILABLE) << v.name << ": " << o.message;
+      missing += (missing.empty() ? "" : "; ") + o.message;
+      continue;
+    }
+    ASSERT_EQ(o.status, CRGB_OK) << v.name << ": " << o.message;
+    // Against the float64 re-derivation, within tolerance.h's bound (the
+    // float32 rounding of sums in any order, relative to their absolute
+    // contributions), as every suite checks every variant.
+    EXPECT_TRUE(within_tolerance(o.out, rederive(p))) << v.name;
+    // float16 is not built (cl_khr_fp16 is optional): Unimplemented, saying so.
+    const Outcome half = run(random_problem(rng, CRGB_FLOAT16, Shape{1, 4, 4, 3, 2, 2, 2}), v.name);
+    EXPECT_EQ(half.status, CRGB_UNIMPLEMENTED) << v.name << ": " << half.message;
+    EXPECT_NE(half.message.find("image dtype float16"), std::string::npos) << half.message;
+    for (crgb_op op : {CRGB_OP_CROP_AND_RESIZE, CRGB_OP_GRAD_IMAGE}) {
+      if (implements(v.name, op)) {
+        EXPECT_FALSE(built_for(v.name, op, CRGB_FLOAT16)) << v.name;
+      }
+    }
+  }
+  if (missing.empty()) return;
+  const char *require = std::getenv("CRGB_REQUIRE_OPENCL");
+  if (require != nullptr && std::string(require) == "1")
+    FAIL() << "CRGB_REQUIRE_OPENCL=1 and " << missing;
+  GTEST_SKIP() << missing;
 }
 
 TEST(Dispatcher, StatusNames) {

@@ -52,6 +52,7 @@ TEST_P(CropTest, MatchesRederivationAndReference) {
   for (int round = 0; round < 40; ++round) {
     for (crgb_dtype dtype : all_dtypes()) {
       const Problem p = random_problem(rng, dtype);
+      if (!built_for(GetParam(), CRGB_OP_CROP_AND_RESIZE, dtype)) continue;  // OpenCL: no float16
       for (bool nearest : {false, true}) {
         const float extrapolation = round % 3 == 0 ? -1.5f : 0.0f;
         const char *method = nearest ? "nearest" : "bilinear";
@@ -88,6 +89,7 @@ TEST_P(GradImageTest, MatchesRederivationAndReference) {
   for (int round = 0; round < 60; ++round) {
     const Problem p = random_problem(rng, CRGB_FLOAT32);
     for (crgb_dtype dtype : kGradImageDtypes) {
+      if (!built_for(GetParam(), CRGB_OP_GRAD_IMAGE, dtype)) continue;  // OpenCL: no float16
       for (bool nearest : {false, true}) {
         const char *method = nearest ? "nearest" : "bilinear";
         SCOPED_TRACE(p.describe() + " " + method + " -> " + crgb_dtype_name(dtype));
@@ -108,6 +110,7 @@ TEST_P(GradImageTest, RepeatedRunsAndThreadCountsIdentical) {
   // Many boxes on few images: every element sums many shares.
   const Problem p = random_problem(rng, CRGB_FLOAT32, Shape{2, 20, 24, 67, 96, 9, 9});
   for (crgb_dtype dtype : kGradImageDtypes) {
+    if (!built_for(GetParam(), CRGB_OP_GRAD_IMAGE, dtype)) continue;  // OpenCL: no float16
     crgb_set_num_threads(0);
     const FamilyOutcome first = run_grad_image(p, GetParam(), dtype);
     ASSERT_EQ(first.status, CRGB_OK) << first.message;

@@ -101,6 +101,22 @@ int64_t product(std::initializer_list<int64_t> extents) {
   return n;
 }
 
+// Runs a pipeline on host buffers. An OpenCL variant's pipeline copies its
+// inputs to the device itself, but only those marked host-dirty (an unmarked
+// one would get device memory that is never filled); its output stays on the
+// device until copied back here, after the pipeline succeeded. Every device
+// allocation is freed before returning, success or not.
+int run_on_host_buffers(const HalideVariant &variant, std::initializer_list<View *> inputs,
+                        View &output, const std::function<int()> &pipeline) {
+  if (!variant.opencl) return pipeline();
+  for (View *v : inputs) v->buffer.set_host_dirty(true);
+  int rc = pipeline();
+  if (rc == 0) rc = halide_copy_to_host(nullptr, &output.buffer);
+  for (View *v : inputs) halide_device_free(nullptr, &v->buffer);
+  halide_device_free(nullptr, &output.buffer);
+  return rc;
+}
+
 }  // namespace
 
 bool fits_halide_indexing(const Shapes &s, crgb_dtype image_dtype) {
@@ -122,8 +138,13 @@ Status run_halide(const HalideVariant &variant, const Shapes &s, const crgb_tens
   if (fn == nullptr) return not_built(variant, image.dtype);
   std::string why;
   InPool in_pool;
-  if (call_halide([&] { return fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer); },
-                  &why) == 0)
+  if (call_halide(
+          [&] {
+            return run_on_host_buffers(variant, {&g, &im, &bx, &bi}, out, [&] {
+              return fn(&g.buffer, &im.buffer, &bx.buffer, &bi.buffer, &out.buffer);
+            });
+          },
+          &why) == 0)
     return {};
   return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
 }
@@ -155,8 +176,10 @@ Status run_halide_crop(const HalideVariant &variant, const Shapes &s, const crgb
   InPool in_pool;
   if (call_halide(
           [&] {
-            return fn(&im.buffer, &bx.buffer, &bi.buffer, nearest, extrapolation_value,
-                      &out.buffer);
+            return run_on_host_buffers(variant, {&im, &bx, &bi}, out, [&] {
+              return fn(&im.buffer, &bx.buffer, &bi.buffer, nearest, extrapolation_value,
+                        &out.buffer);
+            });
           },
           &why) == 0)
     return {};
@@ -175,8 +198,13 @@ Status run_halide_grad_image(const HalideVariant &variant, const Shapes &s,
   View out(output, output_dtype, {s.batch, s.image_height, s.image_width, s.depth});
   std::string why;
   InPool in_pool;
-  if (call_halide([&] { return fn(&g.buffer, &bx.buffer, &bi.buffer, nearest, &out.buffer); },
-                  &why) == 0)
+  if (call_halide(
+          [&] {
+            return run_on_host_buffers(variant, {&g, &bx, &bi}, out, [&] {
+              return fn(&g.buffer, &bx.buffer, &bi.buffer, nearest, &out.buffer);
+            });
+          },
+          &why) == 0)
     return {};
   return {CRGB_INTERNAL, std::string("variant '") + variant.name + "' failed: " + why};
 }

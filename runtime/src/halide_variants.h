@@ -30,10 +30,11 @@ constexpr int kDtypeCount = CRGB_BFLOAT16 + 1;
 
 struct HalideVariant {
   const char *name;
-  const char *target;       // the pinned Halide target string
-  const char *features;     // CPU features it needs (cpu_features.h); for CUDA, "sm_XY"
-  int auto_rank;            // > 0: candidate for the automatic choice, higher preferred
-  crgb_device device;       // where it computes: host memory, or a CUDA device
+  const char *target;    // the pinned Halide target string
+  const char *features;  // CPU features it needs (cpu_features.h); CUDA: "sm_XY"; OpenCL: "opencl"
+  int auto_rank;         // > 0: candidate for the automatic choice, higher preferred
+  crgb_device device;    // where its data lives: host memory, or a CUDA device
+  bool opencl;           // computes on an OpenCL device (host data copied there and back)
   HalideDeviceCheck check;  // CUDA only: the data checks for device-resident inputs
   // Indexed by crgb_dtype (the image's; grad_image: the output's); nullptr:
   // not built (Unimplemented).

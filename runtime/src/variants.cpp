@@ -5,6 +5,7 @@
 
 #include "cpu_features.h"
 #include "cuda_driver.h"
+#include "opencl_probe.h"
 
 namespace crgb::detail {
 
@@ -14,9 +15,9 @@ const std::vector<Variant> &variants() {
     v.push_back({"reference", "c++", nullptr, true, CRGB_DEVICE_HOST});
     for (int i = 0; i < kHalideVariantCount; ++i) {
       const HalideVariant &h = kHalideVariants[i];
-      const bool cuda = h.device == CRGB_DEVICE_CUDA;
-      // A CUDA variant's host code needs only the x86-64 baseline.
-      v.push_back({h.name, h.target, &h, cuda || cpu_supports(h.features), h.device});
+      // A GPU variant's host code needs only the x86-64 baseline.
+      const bool gpu = h.device == CRGB_DEVICE_CUDA || h.opencl;
+      v.push_back({h.name, h.target, &h, gpu || cpu_supports(h.features), h.device});
     }
     return v;
   }();
@@ -69,6 +70,9 @@ Status unknown(const std::string &name, const std::string &where) {
 }
 
 Status unavailable(const Variant &v, const std::string &where) {
+  if (v.halide != nullptr && v.halide->opencl)
+    return {CRGB_UNAVAILABLE, where + "variant '" + v.name + "' needs an OpenCL device with " +
+                                  "cl_khr_fp64; " + opencl::problem()};
   if (v.device == CRGB_DEVICE_CUDA)
     return {CRGB_UNAVAILABLE,
             where + "variant '" + v.name + "' needs a CUDA GPU; " + cuda_problem(v)};
@@ -101,6 +105,7 @@ Status automatic_cuda(const Variant **out) {
 }  // namespace
 
 bool is_available(const Variant &v) {
+  if (v.halide != nullptr && v.halide->opencl) return opencl::problem().empty();
   if (v.device != CRGB_DEVICE_CUDA) return v.cpu_ok;
   return cuda_problem(v).empty();
 }

@@ -29,7 +29,8 @@ int variant_ops(const Variant &v);
 // Whether this machine can run it. For a CUDA variant: a driver and a device
 // of at least its compute capability, looked up (libcuda loaded, cuInit) on
 // the first question about a CUDA variant only, so host-only use never loads
-// the driver.
+// the driver. For an OpenCL variant: a device with cl_khr_fp64, looked up the
+// same way (libOpenCL loaded on the first question).
 bool is_available(const Variant &v);
 
 // The variant an automatic call runs: CRGB_VARIANT's if set, else the best

@@ -15,6 +15,7 @@
 #include "cli_runner.h"
 #include "npy.h"
 #include "npy_builder.h"
+#include "support/variants.h"
 #include "test_files.h"
 
 namespace crgb_test {
@@ -124,12 +125,14 @@ std::vector<float> floats_of(const crgb::npy::Array &a) {
   return v;
 }
 
-// The names of the variants that implement `op` and run here ("" first: automatic).
-std::vector<std::string> variants_with(crgb_op op) {
+// The names of the variants that implement `op` for `dtype` (the image's;
+// grad_image: the output's) and run here ("" first: automatic).
+std::vector<std::string> variants_with(crgb_op op, crgb_dtype dtype = CRGB_FLOAT32) {
   std::vector<std::string> names = {""};
   for (int i = 0; i < crgb_variant_count(); ++i) {
     crgb_variant_info info{};
-    if (crgb_variant_get(i, &info) == 0 && info.available && (info.ops & (1 << op)))
+    if (crgb_variant_get(i, &info) == 0 && info.available && (info.ops & (1 << op)) &&
+        crgb_test::built_for(info.name, op, dtype))
       names.push_back(info.name);
   }
   return names;
@@ -198,7 +201,7 @@ TEST(CliCrop, IdentityCropReproducesTheImageExactly) {
                   pixels.begin() + (b % 2 + 1) * per_image);
     }
     for (const char *method : {"bilinear", "nearest"}) {
-      for (const std::string &variant : variants_with(CRGB_OP_CROP_AND_RESIZE)) {
+      for (const std::string &variant : variants_with(CRGB_OP_CROP_AND_RESIZE, c.dtype)) {
         SCOPED_TRACE(std::string(c.descr) + " " + method + " variant '" + variant + "'");
         const auto a = run_ok(
             dir, plus(plus(crop_args(dir, "5,6"), {"--method", method}), variant_flag(variant)),
@@ -338,7 +341,7 @@ TEST(CliGradImage, IdentityCropGradientReturnsTheGradsInEveryDtype) {
   }
   for (crgb_dtype dtype : kOutputDtypes) {
     for (const char *method : {"bilinear", "nearest"}) {
-      for (const std::string &variant : variants_with(CRGB_OP_GRAD_IMAGE)) {
+      for (const std::string &variant : variants_with(CRGB_OP_GRAD_IMAGE, dtype)) {
         SCOPED_TRACE(std::string(crgb_dtype_name(dtype)) + " " + method + " variant '" + variant +
                      "'");
         const auto a = run_ok(dir,

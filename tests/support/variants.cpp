@@ -5,13 +5,19 @@
 #include <crgb/crgb.hpp>
 
 #include <cctype>
+#include <cstdlib>
 
 namespace crgb_test {
 
 std::vector<std::string> available_variants() {
+  // CRGB_TEST_VARIANTS=a,b,... (scripts/gpu_check.sh) narrows the suites to
+  // those variants (where available).
+  const char *only = std::getenv("CRGB_TEST_VARIANTS");
+  const std::string wanted = only ? "," + std::string(only) + "," : "";
   std::vector<std::string> names;
   for (const crgb::VariantInfo &v : crgb::variants())
-    if (v.available) names.push_back(v.name);
+    if (v.available && (wanted.empty() || wanted.find("," + v.name + ",") != std::string::npos))
+      names.push_back(v.name);
   return names;
 }
 
@@ -39,6 +45,12 @@ bool is_host_variant(const std::string &name) {
   return true;
 }
 
+bool reads_cuda_memory(const std::string &name) {
+  for (const crgb::VariantInfo &v : crgb::variants())
+    if (v.name == name) return v.target.find("-cuda") != std::string::npos;
+  return false;
+}
+
 std::string sanitize(const std::string &name) {
   std::string s = name;
   for (char &c : s)
@@ -60,6 +72,28 @@ bool built_for(const std::string &variant, crgb_dtype dtype) {
   crgb_error err;
   return crgb_grad_boxes(&grads, &image, &boxes, &box_ind, "bilinear", variant.c_str(), out, 4,
                          &err) != CRGB_UNIMPLEMENTED;
+}
+
+bool built_for(const std::string &variant, crgb_op op, crgb_dtype dtype) {
+  if (op == CRGB_OP_GRAD_BOXES) return built_for(variant, dtype);
+  // A 1x1 crop of a 1x1x1x1 image (or its gradient): valid for every dtype.
+  const float grads_data[1] = {1.0f}, boxes_data[4] = {0.0f, 0.0f, 1.0f, 1.0f};
+  const int32_t box_ind_data[1] = {0}, crop_data[2] = {1, 1}, size_data[4] = {1, 1, 1, 1};
+  const unsigned char image_data[8] = {};
+  const crgb_tensor grads = {grads_data, CRGB_FLOAT32, 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
+  const crgb_tensor image = {image_data, dtype, 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
+  const crgb_tensor boxes = {boxes_data, CRGB_FLOAT32, 2, {1, 4}, CRGB_DEVICE_HOST};
+  const crgb_tensor box_ind = {box_ind_data, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
+  const crgb_tensor crop = {crop_data, CRGB_INT32, 1, {2}, CRGB_DEVICE_HOST};
+  const crgb_tensor size = {size_data, CRGB_INT32, 1, {4}, CRGB_DEVICE_HOST};
+  unsigned char out[8];
+  float crops[1];
+  crgb_error err;
+  if (op == CRGB_OP_CROP_AND_RESIZE)
+    return crgb_crop_and_resize(&image, &boxes, &box_ind, &crop, "bilinear", 0.0f, variant.c_str(),
+                                crops, 1, &err) != CRGB_UNIMPLEMENTED;
+  return crgb_grad_image(&grads, &boxes, &box_ind, &size, dtype, "bilinear", variant.c_str(), out,
+                         1, &err) != CRGB_UNIMPLEMENTED;
 }
 
 std::vector<VariantDtype> variant_dtype_grid() {

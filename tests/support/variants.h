@@ -14,7 +14,8 @@
 
 namespace crgb_test {
 
-// Names of the variants available on this machine, in the library's order.
+// Names of the variants available on this machine, in the library's order
+// (only those named in CRGB_TEST_VARIANTS, comma-separated, when it is set).
 std::vector<std::string> available_variants();
 
 // Whether a variant implements op (crgb_variant_info.ops), and the available
@@ -22,8 +23,12 @@ std::vector<std::string> available_variants();
 bool implements(const std::string &variant, crgb_op op);
 std::vector<std::string> variants_with(crgb_op op);
 
-// Whether a variant computes on the host (its data must be host memory).
+// Whether a variant computes on the host (not on a GPU, CUDA or OpenCL).
 bool is_host_variant(const std::string &name);
+
+// Whether a variant reads inputs in CUDA memory (the CUDA ones); every other
+// variant, the OpenCL ones included, must refuse them.
+bool reads_cuda_memory(const std::string &name);
 
 // A name usable in a gtest test name: [A-Za-z0-9_] only.
 std::string sanitize(const std::string &name);
@@ -34,6 +39,11 @@ using VariantDtype = std::tuple<std::string, crgb_dtype>;
 // for all nine except the autoscheduled ones (cmake/CrgbVariants.cmake,
 // CRGB_AUTOSCHEDULED_DTYPES), whose other dtypes answer Unimplemented.
 bool built_for(const std::string &variant, crgb_dtype dtype);
+
+// The same for any op: whether the variant is built for op with this dtype
+// (the image's; grad_image: the output's). The OpenCL variants lack float16
+// for every op (cmake/CrgbVariants.cmake).
+bool built_for(const std::string &variant, crgb_op op, crgb_dtype dtype);
 
 // The (variant x dtype) grid, every available variant with every dtype it is built for.
 std::vector<VariantDtype> variant_dtype_grid();

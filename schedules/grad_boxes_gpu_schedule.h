@@ -1,14 +1,16 @@
-// The hand-written CUDA schedule (variant cuda_sm80): deterministic, no
-// atomics. Every sum is reduced in an order fixed by the schedule alone, so a
-// result is bit-identical from run to run on a given GPU and driver.
+// The hand-written GPU schedule of the box gradient, written against Halide's
+// GPU scheduling API only, so one schedule serves every GPU target Halide
+// lowers to: CUDA (variant cuda_sm80) and OpenCL (variant opencl, which CI
+// runs on PoCL). Deterministic, no atomics. Every sum is reduced in an order fixed by the schedule
+// alone, so a result is bit-identical from run to run on a given GPU and driver.
 //
 // Shape, three kernels, one launch each:
 //   1. partials: one thread per (channel lane, column chunk, crop row, box).
-//      A warp's 32 lanes take consecutive channels, so each of the four
-//      corner loads and the grads load of a warp is one contiguous run of the
-//      innermost (depth) axis. Each thread walks its chunk's columns and every
-//      32nd channel in order, accumulating the four sums in registers, and
-//      writes them once. Blocks are 4 warps: 4 crop rows of one chunk.
+//      A warp's (OpenCL: a work-group row's) 32 lanes take consecutive channels, so each of the
+//      four corner loads and the grads load of a warp is one contiguous run of the innermost
+//      (depth) axis. Each thread walks its chunk's columns and every 32nd channel in order,
+//      accumulating the four sums in registers, and writes them once. Blocks are 4 warps: 4 crop
+//      rows of one chunk.
 //   2. rows: one thread per (crop row, box) adds that row's 32 x chunks
 //      partials, lanes fastest.
 //   3. output: one thread per box adds its rows in order and writes the four
@@ -43,7 +45,7 @@
 
 namespace crgb {
 
-// Throws Halide::CompileError unless the target has the CUDA feature.
-void apply_cuda_schedule(PipelineStages &s, const Halide::Target &target);
+// Throws Halide::CompileError unless the target has a GPU API.
+void apply_gpu_schedule(PipelineStages &s, const Halide::Target &target);
 
 }  // namespace crgb

@@ -1,4 +1,4 @@
-#include "cuda_schedule.h"
+#include "grad_boxes_gpu_schedule.h"
 
 namespace crgb {
 
@@ -11,10 +11,10 @@ constexpr int kThreadsPerBlock = 64;  // kernels 2 and 3: one value per thread
 
 }  // namespace
 
-void apply_cuda_schedule(PipelineStages &s, const Halide::Target &target) {
+void apply_gpu_schedule(PipelineStages &s, const Halide::Target &target) {
   using namespace Halide;
-  if (!target.has_feature(Target::CUDA))
-    throw CompileError("the cuda schedule needs a target with cuda, got " + target.to_string());
+  if (!target.has_gpu_feature())
+    throw CompileError("the GPU schedule needs a target with a GPU API, got " + target.to_string());
 
   RVar channel = s.samples.x, column = s.samples.y, row = s.samples.z;
   RVar channel_chunk("channel_chunk"), channel_lane("channel_lane");
