@@ -258,7 +258,7 @@ TEST_P(LargeSizes, HalideVariantsRunJustBelowTheirLimit) {
   if (!is_halide(variant())) GTEST_SKIP() << variant() << " has no such limit";
   if (!is_host_variant(variant()))  // host data asked of a GPU variant is copied whole
     GTEST_SKIP() << variant()
-                 << " copies all 2^31 bytes to the GPU; this test's image is a "
+                 << " copies all 2^31 bytes to its device; this test's image is a "
                     "reservation that only allows reading the touched pages";
   if (!built_for(variant(), CRGB_UINT8)) GTEST_SKIP() << variant() << " is not built for uint8";
   LargeCall c = large(CRGB_UINT8, 1, 32768, 65535, 1, kCornerBoxes, 2, 3);
