@@ -61,6 +61,8 @@ mkdir -p "$site"
 ln -sfn "$(env -u PYTHONPATH .venv/bin/python -c 'import crgb, os; print(os.path.dirname(crgb.__file__))')" \
   "$site/crgb"
 export PYTHONPATH="$PWD/$site"
+# PoCL is installed (scripts/setup.sh): the OpenCL tests must run, not skip.
+export CRGB_REQUIRE_OPENCL=1
 pytest_args=(-q -p no:cacheprovider tests/python)
 step "pytest with TensorFlow and JAX (.venv-tf)"
 CRGB_TEST_REQUIRE=tensorflow,jax,crgb.jax,crgb.tensorflow .venv-tf/bin/python -m pytest "${pytest_args[@]}"

@@ -33,6 +33,16 @@ std::string device_string(GetDeviceInfo info, Device d, cl_uint what) {
 }
 
 std::string look() {
+  // An OpenCL driver may bring its own LLVM (PoCL loads libclang-cpp and
+  // libLLVM). Where this process already has an LLVM with global symbols
+  // (TensorFlow's libtensorflow_framework exports its own), the driver's
+  // static initialisers bind to that one and crash: SIGSEGV in
+  // llvm::cl::Option::addArgument while loading libpocl, in a process that
+  // had imported tensorflow 2.20 (2026-12-02). Such a process never loads a
+  // driver, and the OpenCL variants are unavailable in it, saying why.
+  if (dlsym(RTLD_DEFAULT, "_ZN4llvm2cl6Option11addArgumentEv") != nullptr)
+    return "this process already has an LLVM with global symbols (TensorFlow's, for one), in "
+           "which an OpenCL driver that brings its own LLVM (PoCL) crashes, so none is loaded";
   // Halide's OpenCL runtime loads the same library by name when a variant
   // first runs; the ICD loader finds the platforms (/etc/OpenCL/vendors).
   void *lib = dlopen("libOpenCL.so.1", RTLD_NOW | RTLD_LOCAL);

@@ -24,6 +24,39 @@ def same_bits(a, b) -> bool:
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint32), b.view(np.uint32))
 
 
+AUTOSCHEDULED = ("_adams2019", "_li2018", "_mullapudi2016", "_anderson2021")
+
+
+def built_for(variant, dtype: str) -> bool:
+    """Whether cmake/CrgbVariants.cmake builds the variant for this image dtype
+    (grad_image: output dtype): the autoscheduled ones for uint8 and float32
+    only, the OpenCL ones for all but float16; the rest for all."""
+    if not variant or variant == "reference":
+        return True
+    if variant.endswith(AUTOSCHEDULED) and dtype not in ("uint8", "float32"):
+        return False
+    return not (variant.startswith("opencl") and dtype == "float16")
+
+
+def off_beside_llvm(variant: str) -> bool:
+    """Whether a variant is unavailable in this process only because another LLVM's
+    symbols are global here (TensorFlow's): the OpenCL variants then load no driver
+    (docs/gpu.md#opencl), while a fresh process, such as the CLI, runs them."""
+    import crgb
+
+    if not variant.startswith("opencl"):
+        return False
+    z = np.zeros((1, 1, 1, 1), np.float32)
+    try:
+        crgb.crop_and_resize_grad_boxes(z, z, np.array([[0, 0, 1, 1]], np.float32),
+                                        np.zeros(1, np.int32), variant=variant)
+    except crgb.UnavailableError as e:
+        return "LLVM with global symbols" in str(e)
+    except crgb.Error:
+        pass
+    return False
+
+
 def rng(salt: int) -> np.random.Generator:
     """A generator for one test, from the run's seed and a per-test salt."""
     return np.random.default_rng([SEED, salt])

@@ -44,7 +44,11 @@ def test_variants():
 def test_variants_are_what_the_cli_lists():
     listed = json.loads(subprocess.run([CLI, "variants", "--json"], capture_output=True,
                                        text=True, check=True).stdout)
-    # The CLI's JSON has the ops as a list; Variant.ops is a tuple.
+    # The CLI's JSON has the ops as a list; Variant.ops is a tuple. An OpenCL
+    # variant this process keeps off beside TensorFlow's LLVM runs in the CLI's.
+    for row in listed:
+        if problems.off_beside_llvm(row["name"]):
+            row["available"] = False
     assert [{**vars(v), "ops": list(v.ops)} for v in crgb.variants()] == listed
 
 

@@ -13,7 +13,7 @@ import problems
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.environ.get("CRGB_CLI", os.path.join(REPO, "build", "cli", "crgb"))
-AUTO = ("_adams2019", "_li2018", "_mullapudi2016")  # built for uint8 and float32 only
+AUTO = problems.AUTOSCHEDULED  # built for uint8 and float32 only
 
 
 def problem(salt, dtype="float32"):
@@ -103,6 +103,8 @@ def _error_cases():
     yield "boxes float64", (p.grads, p.image, p.boxes.astype(np.float64), p.box_ind), None
     yield "unknown variant", p.args(), "no_such_isa"
     for v in crgb.variants():
+        if problems.off_beside_llvm(v.name):  # off in this process only: the CLI runs it
+            continue
         if v.name.endswith(AUTO):
             yield f"{v.name} int16", p.args(), v.name  # Unimplemented or Unavailable
         elif not v.available:

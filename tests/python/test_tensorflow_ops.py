@@ -950,3 +950,47 @@ def test_fit_boxes_example_converges():
     first = float(lines[0].split("max box error ")[1])
     last = float(lines[-2].split("max box error ")[1])
     assert first > 0.02 and last < 1e-3, out
+
+
+OPENCL_BESIDE_TENSORFLOW = """
+    import sys
+    import numpy as np
+    order = sys.argv[1]
+    if order == "tensorflow first":
+        import tensorflow as tf
+    import crgb
+    opencl = [v for v in crgb.variants() if v.name == "opencl"]
+    im = np.random.default_rng(0).random((1, 8, 8, 3), dtype=np.float32)
+    b, bi = np.array([[0.1, 0.2, 0.9, 0.7]], np.float32), np.zeros(1, np.int32)
+    try:
+        c = crgb.crop_and_resize(im, b, bi, (4, 5), variant="opencl")
+        print("ran", opencl[0].available)
+    except crgb.UnavailableError as e:
+        print("unavailable", opencl[0].available, e)
+        c = crgb.crop_and_resize(im, b, bi, (4, 5), variant="reference")
+    if order == "crgb first":
+        import tensorflow as tf
+    want = tf.image.crop_and_resize(im, b, bi, (4, 5)).numpy()
+    print("max diff", float(np.abs(c - want).max()))
+"""
+
+
+def test_opencl_beside_tensorflow_never_crashes():
+    """An OpenCL driver that brings its own LLVM (PoCL) crashed when loaded into
+    a process where TensorFlow's LLVM symbols are global (SIGSEGV in
+    llvm::cl::Option::addArgument): with TensorFlow imported first the OpenCL
+    variants are unavailable, saying why; with crgb's OpenCL variant run
+    first, TensorFlow imports and runs after it. Both exact against
+    tf.image.crop_and_resize (one lerp sequence in TensorFlow's order)."""
+    if not any(v.name == "opencl" for v in crgb.variants()):
+        pytest.skip("this build has no OpenCL variant")
+    out = run_python(OPENCL_BESIDE_TENSORFLOW, "tensorflow first")
+    assert out.startswith("unavailable False") and "LLVM" in out, out
+    assert "max diff 0.0" in out, out
+    out = run_python(OPENCL_BESIDE_TENSORFLOW, "crgb first")
+    # Without an OpenCL device it is unavailable there too; the test command
+    # (CRGB_REQUIRE_OPENCL=1, PoCL installed) requires that it ran.
+    ran = out.startswith("ran True")
+    assert ran or (os.environ.get("CRGB_REQUIRE_OPENCL") != "1"
+                   and out.startswith("unavailable False")), out
+    assert "max diff 0.0" in out, out
