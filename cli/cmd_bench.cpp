@@ -605,6 +605,14 @@ void print_hand_vs_auto(const std::vector<Record> &all) {
                 h->median_ms / a.median_ms,
                 h->median_ms > a.median_ms ? "  autoscheduler wins" : "");
   }
+  // An OpenCL variant's times are those of whatever device Halide's runtime
+  // chose; on CI and these machines that is PoCL, OpenCL on the CPU.
+  if (std::any_of(all.begin(), all.end(),
+                  [](const Record &r) { return r.variant.rfind("opencl", 0) == 0; }))
+    std::printf(
+        "\nOpenCL variants ran on the device Halide's OpenCL runtime chose (HL_OCL_PLATFORM_NAME, "
+        "HL_OCL_DEVICE_TYPE); on PoCL, OpenCL on this CPU, their times are CPU times, not GPU "
+        "times.\n");
 }
 
 // TensorFlow's medians beside crgb's best variant of the same op, workload and dtype.
