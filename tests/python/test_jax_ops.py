@@ -308,3 +308,39 @@ def test_example_converges():
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("converged"), done.stdout
+
+
+# --------------------------------------------------------------------------------------
+# On a GPU (scripts/gpu_check.sh; never run yet: no GPU has been lent to this project)
+
+
+def gpu_devices():
+    try:
+        return jax.devices("gpu")
+    except RuntimeError:
+        return []
+
+
+@pytest.mark.skipif(not gpu_devices(), reason="JAX has no GPU backend here")
+def test_cuda_handlers_compute_on_the_gpu():
+    """On a JAX GPU device the custom calls run crgb's CUDA handlers on XLA's
+    stream: the results stay on that device, the box gradient within
+    problems.tolerance (float32 rounding relative to the sum of absolute
+    contributions) of the CPU reference, the forward op within 1e-6 of the
+    image's largest magnitude (the same float32 lerps in TensorFlow's order)."""
+    if not any(v.name.startswith("cuda") for v in crgb.variants(available_only=True)):
+        pytest.skip("crgb has no available CUDA variant here")
+    gpu = gpu_devices()[0]
+    image, boxes, box_ind = case(90, "float32", num_boxes=7)
+    crop = (5, 4)
+    on_gpu = [jax.device_put(a, gpu) for a in (image, boxes, box_ind)]
+    crops = jax.jit(lambda i, b, k: cj.crop_and_resize_raw(i, b, k, crop))(*on_gpu)
+    assert crops.devices() == {gpu}
+    want = crgb.crop_and_resize(image, boxes, box_ind, crop, variant="reference")
+    assert np.all(np.abs(np.asarray(crops) - want) <= 1e-6 * max(1.0, np.abs(image).max()))
+    grads = problems.rng(91).standard_normal(want.shape).astype(np.float32)
+    got = jax.jit(cj.crop_and_resize_grad_boxes)(jax.device_put(grads, gpu), *on_gpu)
+    assert got.devices() == {gpu}
+    p = problems.Problem(grads, image, boxes, box_ind)
+    want_gb = crgb.crop_and_resize_grad_boxes(*p.args(), variant="reference")
+    assert np.all(np.abs(np.asarray(got) - want_gb) <= problems.tolerance(p))
