@@ -194,6 +194,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
     set(device CRGB_DEVICE_CUDA)
   elseif (target MATCHES "-opencl(-|$)")
     set(opencl true)  # host data, computed on an OpenCL device
+    set(CRGB_HAS_OPENCL ON)  # runtime/CMakeLists.txt: the runtime has Halide's OpenCL module
   endif ()
   # Hand-written schedules take part in the automatic choice, later rows
   # preferred; others (autoscheduled) run only when asked for by name.

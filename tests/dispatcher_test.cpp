@@ -245,6 +245,25 @@ TEST(Dispatcher, OpenClVariantsRunOrSayWhyNot) {
         EXPECT_FALSE(built_for(v.name, op, CRGB_FLOAT16)) << v.name;
       }
     }
+    if (implements(v.name, CRGB_OP_GRAD_IMAGE)) {
+      // Subnormal grads: TensorFlow's CPU kernels flush them (DAZ), so every
+      // share is +0; OpenCL C keeps subnormals unless built with
+      // -cl-denorms-are-zero (runtime/src/halide_call.cpp). A crgb_fuzz finding.
+      const std::vector<float> grads(1 * 3 * 3 * 2, 1e-39f);
+      const float box[4] = {0.1f, 0.2f, 0.8f, 0.7f};
+      const int32_t ind[1] = {0}, size[4] = {1, 6, 5, 2};
+      const crgb_tensor g = {grads.data(), CRGB_FLOAT32, 4, {1, 3, 3, 2}, CRGB_DEVICE_HOST};
+      const crgb_tensor b = {box, CRGB_FLOAT32, 2, {1, 4}, CRGB_DEVICE_HOST};
+      const crgb_tensor k = {ind, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
+      const crgb_tensor s = {size, CRGB_INT32, 1, {4}, CRGB_DEVICE_HOST};
+      std::vector<float> out(60, 1.0f);
+      crgb_error err{};
+      ASSERT_EQ(crgb_grad_image(&g, &b, &k, &s, CRGB_FLOAT32, "bilinear", v.name.c_str(),
+                                out.data(), 60, &err),
+                CRGB_OK)
+          << err.message;
+      for (float x : out) EXPECT_EQ(x, 0.0f) << v.name << ": a subnormal survived";
+    }
   }
   if (missing.empty()) return;
   const char *require = std::getenv("CRGB_REQUIRE_OPENCL");

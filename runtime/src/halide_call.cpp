@@ -1,9 +1,13 @@
 #include "halide_call.h"
 
 #include <HalideRuntime.h>
+#ifdef CRGB_HAS_OPENCL
+#include <HalideRuntimeOpenCL.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -106,9 +110,28 @@ int64_t product(std::initializer_list<int64_t> extents) {
 // one would get device memory that is never filled); its output stays on the
 // device until copied back here, after the pipeline succeeded. Every device
 // allocation is freed before returning, success or not.
+// TensorFlow's CPU kernels run with float32 subnormals flushed to zero, on
+// input and output (fp_env.h); OpenCL C keeps them unless the program is built
+// with -cl-denorms-are-zero (PoCL then flushes, as measured: without it
+// grad_image on PoCL gave 0x1.2efcp-135 where the reference gives 0, a crgb_fuzz
+// finding). Added once to the build options Halide's OpenCL runtime uses,
+// after any the caller set in HL_OCL_BUILD_OPTIONS.
+void set_opencl_build_options() {
+#ifdef CRGB_HAS_OPENCL
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char *env = std::getenv("HL_OCL_BUILD_OPTIONS");
+    const std::string options = std::string(env != nullptr ? env : "") +
+                                (env != nullptr ? " " : "") + "-cl-denorms-are-zero";
+    halide_opencl_set_build_options(options.c_str());
+  });
+#endif
+}
+
 int run_on_host_buffers(const HalideVariant &variant, std::initializer_list<View *> inputs,
                         View &output, const std::function<int()> &pipeline) {
   if (!variant.opencl) return pipeline();
+  set_opencl_build_options();
   for (View *v : inputs) v->buffer.set_host_dirty(true);
   int rc = pipeline();
   if (rc == 0) rc = halide_copy_to_host(nullptr, &output.buffer);
