@@ -77,9 +77,6 @@ set(CRGB_AUTOSCHEDULED_DTYPES uint8 float32 CACHE STRING
     "Image dtypes the autoscheduled variants are built for")
 # The CUDA variants compile quickly (about 1 s per dtype): all of them by default.
 set(CRGB_CUDA_DTYPES ${CRGB_DTYPES} CACHE STRING "Image dtypes the CUDA variants are built for")
-# The OpenCL variants: every dtype but float16 (see the opencl row).
-set(CRGB_OPENCL_DTYPES ${CRGB_DTYPES})
-list(REMOVE_ITEM CRGB_OPENCL_DTYPES float16)
 
 # Each generated library is made once per test command (CI's budget): a
 # second build tree of the same sources for the same target (the sanitizer
@@ -211,7 +208,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
   elseif (schedule STREQUAL "manual" AND opencl)
     set(schedule_param "")  # a GPU target gets the GPU schedule
     set(rank 0)  # run by name only
-    set(variant_dtypes ${CRGB_OPENCL_DTYPES})
+    set(variant_dtypes ${CRGB_DTYPES})
   elseif (schedule STREQUAL "manual")
     set(schedule_param "schedule=${isa}")
     math(EXPR auto_rank "${auto_rank} + 1")
@@ -224,9 +221,7 @@ foreach (row IN LISTS CRGB_VARIANTS)
     if (device STREQUAL "CRGB_DEVICE_CUDA" OR opencl)
       # One GPU schedule for every GPU API.
       set(schedule_param "autoscheduled=gpu_${schedule}")
-      if (opencl)
-        list(REMOVE_ITEM variant_dtypes float16)
-      elseif (TARGET crgb_${isa}_check OR CRGB_PREBUILT_DIR)
+      if (NOT opencl AND (TARGET crgb_${isa}_check OR CRGB_PREBUILT_DIR))
         set(check crgb_${isa}_check)  # the hand-written CUDA row's device checks
       endif ()
     else ()
@@ -235,6 +230,9 @@ foreach (row IN LISTS CRGB_VARIANTS)
     endif ()
   else ()
     message(FATAL_ERROR "unknown schedule kind '${schedule}' in variant '${name}'")
+  endif ()
+  if (opencl)
+    list(REMOVE_ITEM variant_dtypes float16)  # no float16 on OpenCL (see the opencl row)
   endif ()
   set(op_tables "")
   foreach (op_row IN LISTS CRGB_OPS)

@@ -35,7 +35,7 @@ fi
 mkdir -p "$out"
 nvidia-smi -L | tee "$out/device.txt"
 failed=0
-cuda_variants=$("$build"/cli/crgb variants 2>/dev/null | awk '$1 ~ /^cuda/ && /yes/ { print $1 }' | paste -sd, -)
+cuda_variants=$("$build"/cli/crgb variants 2>/dev/null | awk '$1 ~ /^cuda/ && $3 == "yes" { print $1 }' | paste -sd, -)
 if [ -z "$cuda_variants" ]; then
   echo "gpu_check: crgb lists no available CUDA variant on this GPU:" >&2
   "$build"/cli/crgb variants >&2

@@ -105,11 +105,6 @@ int64_t product(std::initializer_list<int64_t> extents) {
   return n;
 }
 
-// Runs a pipeline on host buffers. An OpenCL variant's pipeline copies its
-// inputs to the device itself, but only those marked host-dirty (an unmarked
-// one would get device memory that is never filled); its output stays on the
-// device until copied back here, after the pipeline succeeded. Every device
-// allocation is freed before returning, success or not.
 // TensorFlow's CPU kernels run with float32 subnormals flushed to zero, on
 // input and output (fp_env.h); OpenCL C keeps them unless the program is built
 // with -cl-denorms-are-zero (PoCL then flushes, as measured: without it
@@ -128,6 +123,11 @@ void set_opencl_build_options() {
 #endif
 }
 
+// Runs a pipeline on host buffers. An OpenCL variant's pipeline copies its
+// inputs to the device itself, but only those marked host-dirty (an unmarked
+// one would get device memory that is never filled); its output stays on the
+// device until copied back here, after the pipeline succeeded. Every device
+// allocation is freed before returning, success or not.
 int run_on_host_buffers(const HalideVariant &variant, std::initializer_list<View *> inputs,
                         View &output, const std::function<int()> &pipeline) {
   if (!variant.opencl) return pipeline();

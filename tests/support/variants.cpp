@@ -59,24 +59,12 @@ std::string sanitize(const std::string &name) {
 }
 
 bool built_for(const std::string &variant, crgb_dtype dtype) {
-  // A 1x1 crop of a 1x1x1x1 zero image: valid for every dtype, so only an
-  // unbuilt dtype can make it fail, with Unimplemented.
-  const float grads_data[1] = {1.0f}, boxes_data[4] = {0.0f, 0.0f, 1.0f, 1.0f};
-  const int32_t box_ind_data[1] = {0};
-  const unsigned char image_data[8] = {};
-  const crgb_tensor grads = {grads_data, CRGB_FLOAT32, 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
-  const crgb_tensor image = {image_data, dtype, 4, {1, 1, 1, 1}, CRGB_DEVICE_HOST};
-  const crgb_tensor boxes = {boxes_data, CRGB_FLOAT32, 2, {1, 4}, CRGB_DEVICE_HOST};
-  const crgb_tensor box_ind = {box_ind_data, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
-  float out[4];
-  crgb_error err;
-  return crgb_grad_boxes(&grads, &image, &boxes, &box_ind, "bilinear", variant.c_str(), out, 4,
-                         &err) != CRGB_UNIMPLEMENTED;
+  return built_for(variant, CRGB_OP_GRAD_BOXES, dtype);
 }
 
 bool built_for(const std::string &variant, crgb_op op, crgb_dtype dtype) {
-  if (op == CRGB_OP_GRAD_BOXES) return built_for(variant, dtype);
-  // A 1x1 crop of a 1x1x1x1 image (or its gradient): valid for every dtype.
+  // A 1x1 crop of a 1x1x1x1 zero image (or its gradients): valid for every
+  // dtype, so only an unbuilt dtype can make it fail, with Unimplemented.
   const float grads_data[1] = {1.0f}, boxes_data[4] = {0.0f, 0.0f, 1.0f, 1.0f};
   const int32_t box_ind_data[1] = {0}, crop_data[2] = {1, 1}, size_data[4] = {1, 1, 1, 1};
   const unsigned char image_data[8] = {};
@@ -86,14 +74,25 @@ bool built_for(const std::string &variant, crgb_op op, crgb_dtype dtype) {
   const crgb_tensor box_ind = {box_ind_data, CRGB_INT32, 1, {1}, CRGB_DEVICE_HOST};
   const crgb_tensor crop = {crop_data, CRGB_INT32, 1, {2}, CRGB_DEVICE_HOST};
   const crgb_tensor size = {size_data, CRGB_INT32, 1, {4}, CRGB_DEVICE_HOST};
-  unsigned char out[8];
-  float crops[1];
+  float out[4];
+  unsigned char image_out[8];
   crgb_error err;
-  if (op == CRGB_OP_CROP_AND_RESIZE)
-    return crgb_crop_and_resize(&image, &boxes, &box_ind, &crop, "bilinear", 0.0f, variant.c_str(),
-                                crops, 1, &err) != CRGB_UNIMPLEMENTED;
-  return crgb_grad_image(&grads, &boxes, &box_ind, &size, dtype, "bilinear", variant.c_str(), out,
-                         1, &err) != CRGB_UNIMPLEMENTED;
+  crgb_status status = CRGB_OK;
+  switch (op) {
+    case CRGB_OP_GRAD_BOXES:
+      status = crgb_grad_boxes(&grads, &image, &boxes, &box_ind, "bilinear", variant.c_str(), out,
+                               4, &err);
+      break;
+    case CRGB_OP_CROP_AND_RESIZE:
+      status = crgb_crop_and_resize(&image, &boxes, &box_ind, &crop, "bilinear", 0.0f,
+                                    variant.c_str(), out, 1, &err);
+      break;
+    case CRGB_OP_GRAD_IMAGE:
+      status = crgb_grad_image(&grads, &boxes, &box_ind, &size, dtype, "bilinear", variant.c_str(),
+                               image_out, 1, &err);
+      break;
+  }
+  return status != CRGB_UNIMPLEMENTED;
 }
 
 std::vector<VariantDtype> variant_dtype_grid() {

@@ -35,15 +35,13 @@ std::string sanitize(const std::string &name);
 
 using VariantDtype = std::tuple<std::string, crgb_dtype>;
 
-// Whether the variant is built for this image dtype: every variant is built
-// for all nine except the autoscheduled ones (cmake/CrgbVariants.cmake,
-// CRGB_AUTOSCHEDULED_DTYPES), whose other dtypes answer Unimplemented.
-bool built_for(const std::string &variant, crgb_dtype dtype);
-
-// The same for any op: whether the variant is built for op with this dtype
-// (the image's; grad_image: the output's). The OpenCL variants lack float16
-// for every op (cmake/CrgbVariants.cmake).
+// Whether the variant is built for op with this dtype (the image's;
+// grad_image: the output's), asked of the library: every variant is built for
+// every dtype except the autoscheduled ones (CRGB_AUTOSCHEDULED_DTYPES) and the
+// OpenCL ones (no float16; cmake/CrgbVariants.cmake), whose others answer
+// Unimplemented. Without op: the box gradient.
 bool built_for(const std::string &variant, crgb_op op, crgb_dtype dtype);
+bool built_for(const std::string &variant, crgb_dtype dtype);
 
 // The (variant x dtype) grid, every available variant with every dtype it is built for.
 std::vector<VariantDtype> variant_dtype_grid();

@@ -254,9 +254,10 @@ int main(int argc, char **argv) {
      << repeats << " |\n|---|---|---:|---:|---:|---:|---:|---|\n";
   char line[512];
   for (const Row &r : rows) {
+    char ratio[32] = "";
+    if (r.vs_atomic > 0) std::snprintf(ratio, sizeof ratio, "%.2f", r.vs_atomic);
     std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.1f | %.1f | %s | %.1e | %s |\n",
-                  r.workload.c_str(), r.variant.c_str(), r.ms, r.gbps, r.copy_pct,
-                  r.vs_atomic > 0 ? (std::to_string(r.vs_atomic).substr(0, 5)).c_str() : "",
+                  r.workload.c_str(), r.variant.c_str(), r.ms, r.gbps, r.copy_pct, ratio,
                   r.max_rel_err,
                   r.variant == "d2d_copy"             ? ""
                   : r.variant == "tf_atomic_baseline" ? "no (atomics)"
